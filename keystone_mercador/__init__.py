@@ -1,0 +1,1 @@
+"""Mercador: federate OpenStack clouds through Keystone."""

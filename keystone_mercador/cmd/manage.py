@@ -1,0 +1,75 @@
+"""mercador-manage: maintenance of the Mercador extension's tables."""
+
+import argparse
+import os
+import sys
+
+from alembic import command as alembic_command
+from alembic import config as alembic_config
+from alembic import migration
+from alembic import script as alembic_script
+
+from keystone_mercador import glue
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'migrations')
+VERSION_TABLE = 'mercador_alembic_version'
+
+
+def _alembic_config(connection):
+    cfg = alembic_config.Config()
+    cfg.set_main_option('script_location', MIGRATIONS)
+    cfg.attributes['connection'] = connection
+    return cfg
+
+
+def db_sync(args):
+    engine = glue.create_engine()
+    with engine.begin() as connection:
+        alembic_command.upgrade(_alembic_config(connection), 'heads')
+    return 0
+
+
+def db_version(args):
+    engine = glue.create_engine()
+    with engine.connect() as connection:
+        ctx = migration.MigrationContext.configure(
+            connection, opts={'version_table': VERSION_TABLE})
+        heads = ctx.get_current_heads()
+        cfg = _alembic_config(connection)
+        latest = alembic_script.ScriptDirectory.from_config(cfg).get_heads()
+    print('current: %s' % (', '.join(heads) or 'none'))
+    print('latest: %s' % ', '.join(latest))
+    if args.check and set(heads) != set(latest):
+        print('The Mercador tables need "mercador-manage db_sync".')
+        return 1
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='mercador-manage',
+        description='Maintain the Mercador extension in a Keystone '
+        'database.')
+    parser.add_argument(
+        '--config-file', action='append', default=[],
+        help='keystone.conf to read (repeatable). Defaults to Keystone\'s '
+        'usual locations and OS_KEYSTONE_CONFIG_DIR.')
+    sub = parser.add_subparsers(dest='command', required=True)
+    sub.add_parser('db_sync', help='Create or upgrade the Mercador tables.')
+    version = sub.add_parser('db_version',
+                             help='Show the schema version of the tables.')
+    version.add_argument('--check', action='store_true',
+                         help='Exit 1 when a db_sync is pending.')
+    args = parser.parse_args(argv)
+
+    config_files = args.config_file
+    if not config_files and os.environ.get('OS_KEYSTONE_CONFIG_DIR'):
+        config_files = [os.path.join(os.environ['OS_KEYSTONE_CONFIG_DIR'],
+                                     'keystone.conf')]
+    glue.configure(config_files or None)
+    return {'db_sync': db_sync, 'db_version': db_version}[args.command](args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Build Keystone's application with the Mercador extension loaded."""
+
+from keystone_mercador import exception  # noqa: F401 (registers errors)
+from keystone_mercador import glue
+from keystone_mercador import policies
+from keystone_mercador.publisher import api as publisher_api
+from keystone_mercador.publisher import core as publisher_core
+
+
+def _load_managers():
+    # Runs once configuration is loaded and before Keystone locks its
+    # provider registry.
+    glue.register_policies(policies.list_rules())
+    if glue.CONF.mercador.publisher:
+        publisher_core.Manager()
+
+
+def build_application(name='public'):
+    app = glue.initialize_application(name, _load_managers)
+    if glue.CONF.mercador.publisher:
+        for api in publisher_api.APIs:
+            glue.register_api(app, api)
+    return app

@@ -1,0 +1,152 @@
+"""The one place where Mercador touches Keystone internals.
+
+Keystone has no stable plug-in interface for new REST APIs, so everything the
+extension needs from Keystone (application factory, provider registry, RBAC
+enforcer, Flask base classes, SQL session, notifications, exceptions) is
+imported here and nowhere else. A Keystone upgrade should touch this file
+only; the supported range is pinned in pyproject.toml.
+"""
+
+import sqlalchemy
+
+from keystone.api import validation
+from keystone.common import json_home
+from keystone.common import manager
+from keystone.common import provider_api
+from keystone.common import rbac_enforcer
+from keystone.common.rbac_enforcer import enforcer as _enforcer_module
+from keystone.common import sql
+from keystone.common import utils
+import keystone.conf
+from keystone import exception
+from keystone import notifications
+from keystone.server.flask import common as ks_flask
+from keystone.server.flask import application as flask_application
+from keystone.server.flask import core as flask_core
+import werkzeug.exceptions
+
+from keystone_mercador import conf as mercador_conf
+
+CONF = keystone.conf.CONF
+mercador_conf.register_opts(CONF)
+
+PROVIDERS = provider_api.ProviderAPIs
+ENFORCER = rbac_enforcer.RBACEnforcer
+
+# HTTP layer
+ResourceBase = ks_flask.ResourceBase
+APIBase = ks_flask.APIBase
+construct_resource_map = ks_flask.construct_resource_map
+base_url = ks_flask.base_url
+request_body_schema = validation.request_body_schema
+request_query_schema = validation.request_query_schema
+
+# Business layer
+Manager = manager.Manager
+Audit = notifications.Audit
+hash_password = utils.hash_password
+
+# Storage layer
+session_for_read = sql.session_for_read
+session_for_write = sql.session_for_write
+ModelDictMixin = sql.ModelDictMixin
+JsonBlob = sql.JsonBlob
+
+# Errors: only subclasses of keystone.exception.Error are rendered as JSON
+# errors by Keystone's Flask application.
+Error = exception.Error
+ValidationError = exception.ValidationError
+SchemaValidationError = exception.SchemaValidationError
+NotFound = exception.NotFound
+Conflict = exception.Conflict
+Forbidden = exception.Forbidden
+ForbiddenAction = exception.ForbiddenAction
+Unauthorized = exception.Unauthorized
+ProjectNotFound = exception.ProjectNotFound
+RegionNotFound = exception.RegionNotFound
+DomainNotFound = exception.DomainNotFound
+RoleNotFound = exception.RoleNotFound
+UserNotFound = exception.UserNotFound
+
+
+def extension_relation(resource_name):
+    return json_home.build_v3_extension_resource_relation(
+        'OS-MERCADOR', '1.0', resource_name
+    )
+
+
+def extension_parameter(parameter_name):
+    return json_home.build_v3_extension_parameter_relation(
+        'OS-MERCADOR', '1.0', parameter_name
+    )
+
+
+def register_policies(rules):
+    """Make Keystone's RBAC enforcer know the given policy rules.
+
+    Keystone only accepts action names it collected at import time and
+    registers its defaults when it lazily builds its oslo.policy enforcer, so
+    the rules are added to both, and any enforcer already built is dropped.
+    """
+    names = {r.name for r in rules}
+    _enforcer_module._POSSIBLE_TARGET_ACTIONS = frozenset(
+        _enforcer_module._POSSIBLE_TARGET_ACTIONS | names
+    )
+    original = ENFORCER.register_rules
+    if getattr(original, '_mercador', False):
+        return
+
+    def register_rules(enforcer):
+        original(enforcer)
+        enforcer.register_defaults(rules)
+
+    register_rules._mercador = True
+    ENFORCER.register_rules = staticmethod(register_rules)
+    ENFORCER()._reset()
+
+
+def _json_error(error):
+    if isinstance(error, werkzeug.exceptions.HTTPException):
+        return error
+    if not isinstance(error, exception.Error):
+        error = exception.UnexpectedError(error)
+    return flask_application._handle_keystone_exception(error)
+
+
+def register_api(app, api):
+    """Mount an APIBase on Keystone's app; any error in it renders as a
+    Keystone JSON error, never as the WSGI server's HTML page."""
+    inst = api()
+    inst.blueprint.register_error_handler(Exception, _json_error)
+    app.register_blueprint(inst.blueprint)
+    return inst
+
+
+def initialize_application(name, post_log_configured_function):
+    """Build Keystone's own WSGI application, configured like Keystone."""
+    return flask_core.initialize_application(
+        name=name,
+        post_log_configured_function=post_log_configured_function,
+        config_files=flask_core._get_config_files(),
+    )
+
+
+def configure(config_files):
+    """Load keystone.conf for a command-line tool (no WSGI application)."""
+    keystone.conf.configure()
+    sql.initialize()
+    CONF([], project='keystone', default_config_files=config_files)
+
+
+def create_engine():
+    """An engine on Keystone's database, for migrations."""
+    return sqlalchemy.create_engine(CONF.database.connection)
+
+
+def current_project_id():
+    """The project ID of the caller's token, or None."""
+    return ENFORCER._get_oslo_req_context().project_id
+
+
+def current_user_id():
+    return ENFORCER._get_oslo_req_context().user_id

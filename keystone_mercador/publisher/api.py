@@ -1,0 +1,316 @@
+"""Flask resources of the provider side, under /v3/OS-MERCADOR."""
+
+import http.client
+
+import flask
+
+from keystone_mercador import exception
+from keystone_mercador import glue
+from keystone_mercador.publisher import schema
+
+ENFORCER = glue.ENFORCER
+PROVIDERS = glue.PROVIDERS
+PREFIX = '/OS-MERCADOR'
+EMPTY_BODY = {'type': 'object', 'additionalProperties': False}
+
+
+def _api():
+    return PROVIDERS.mercador_publisher_api
+
+
+def _caller_aggregator():
+    """The aggregator whose credential made this request, or ``{}``."""
+    return _api().find_aggregator_by_project(glue.current_project_id()) or {}
+
+
+def _aggregator_target():
+    return {'aggregator': _caller_aggregator()}
+
+
+def _binding_target(binding_id):
+    def build():
+        try:
+            binding = _api().get_binding(binding_id)
+            aggregator = _api().get_aggregator(binding['aggregator_id'])
+        except glue.NotFound:
+            return {}
+        return {'binding': binding, 'aggregator': aggregator}
+    return build
+
+
+def _require_aggregator():
+    aggregator = _caller_aggregator()
+    if not aggregator:
+        raise exception.NotAnAggregator()
+    return aggregator
+
+
+class _Resource(glue.ResourceBase):
+    api_prefix = PREFIX
+    json_home_resource_rel_func = glue.extension_relation
+    json_home_parameter_rel_func = glue.extension_parameter
+
+
+class VirtualRegionsResource(_Resource):
+    collection_key = 'virtual_regions'
+    member_key = 'virtual_region'
+
+    @classmethod
+    def _with_counts(cls, refs):
+        counts = _api().count_bindings([r['id'] for r in refs])
+        for ref in refs:
+            ref['binding_count'] = counts[ref['id']]
+            ref.pop('owns_domain', None)
+        return refs
+
+    @glue.request_query_schema(schema.virtual_region_index_query)
+    def get(self, virtual_region_id=None):
+        if virtual_region_id:
+            ENFORCER.enforce_call(action='mercador:virtual_region:get')
+            ref = _api().get_virtual_region(virtual_region_id)
+            return self.wrap_member(self._with_counts([ref])[0])
+        ENFORCER.enforce_call(action='mercador:virtual_region:list')
+        refs = _api().list_virtual_regions(
+            status=flask.request.args.get('status'),
+            name=flask.request.args.get('name'))
+        return self.wrap_collection(self._with_counts(refs))
+
+    @glue.request_body_schema(schema.virtual_region_create)
+    def post(self):
+        ENFORCER.enforce_call(action='mercador:virtual_region:create')
+        ref = _api().create_virtual_region(
+            self.request_body_json['virtual_region'],
+            initiator=self.audit_initiator)
+        return self.wrap_member(self._with_counts([ref])[0]), \
+            http.client.CREATED
+
+    @glue.request_body_schema(schema.virtual_region_update)
+    def patch(self, virtual_region_id):
+        ENFORCER.enforce_call(action='mercador:virtual_region:update')
+        ref = _api().update_virtual_region(
+            virtual_region_id, self.request_body_json['virtual_region'],
+            initiator=self.audit_initiator)
+        return self.wrap_member(self._with_counts([ref])[0])
+
+    @glue.request_body_schema(None)
+    def delete(self, virtual_region_id):
+        ENFORCER.enforce_call(action='mercador:virtual_region:delete')
+        _api().delete_virtual_region(virtual_region_id,
+                                     initiator=self.audit_initiator)
+        return None, http.client.NO_CONTENT
+
+
+class MetadataSchemaResource(glue.ResourceBase):
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self):
+        ENFORCER.enforce_call(action='mercador:metadata_schema:get')
+        return {'metadata_schema': schema.metadata}
+
+
+class AggregatorsResource(_Resource):
+    collection_key = 'aggregators'
+    member_key = 'aggregator'
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, aggregator_id=None):
+        if aggregator_id:
+            ENFORCER.enforce_call(action='mercador:aggregator:get')
+            return self.wrap_member(_api().get_aggregator(aggregator_id))
+        ENFORCER.enforce_call(action='mercador:aggregator:list')
+        return self.wrap_collection(_api().list_aggregators())
+
+    @glue.request_body_schema(schema.aggregator_create)
+    def post(self):
+        ENFORCER.enforce_call(action='mercador:aggregator:create')
+        ref = _api().create_aggregator(self.request_body_json['aggregator'],
+                                       initiator=self.audit_initiator)
+        return self.wrap_member(ref), http.client.CREATED
+
+    @glue.request_body_schema(schema.aggregator_update)
+    def patch(self, aggregator_id):
+        ENFORCER.enforce_call(action='mercador:aggregator:update')
+        ref = _api().update_aggregator(
+            aggregator_id, self.request_body_json['aggregator'],
+            initiator=self.audit_initiator)
+        return self.wrap_member(ref)
+
+    @glue.request_body_schema(None)
+    def delete(self, aggregator_id):
+        ENFORCER.enforce_call(action='mercador:aggregator:delete')
+        _api().delete_aggregator(aggregator_id,
+                                 initiator=self.audit_initiator)
+        return None, http.client.NO_CONTENT
+
+
+def _offer_view(vr):
+    return {k: vr[k] for k in ('id', 'name', 'description', 'services',
+                               'limits', 'metadata')}
+
+
+class OffersResource(_Resource):
+    collection_key = 'offers'
+    member_key = 'offer'
+
+    @glue.request_query_schema(schema.offer_index_query)
+    def get(self, offer_id=None):
+        if offer_id:
+            ENFORCER.enforce_call(action='mercador:offer:get',
+                                  build_target=_aggregator_target)
+            return self.wrap_member(_offer_view(
+                _api().get_offer(_require_aggregator(), offer_id)))
+        ENFORCER.enforce_call(action='mercador:offer:list',
+                              build_target=_aggregator_target)
+        offers = _api().list_offers(_require_aggregator(),
+                                    dict(flask.request.args))
+        return self.wrap_collection([_offer_view(o) for o in offers])
+
+
+class BindingsResource(_Resource):
+    collection_key = 'bindings'
+    member_key = 'binding'
+
+    @glue.request_query_schema(schema.binding_index_query)
+    def get(self, binding_id=None):
+        if binding_id:
+            ENFORCER.enforce_call(action='mercador:binding:get',
+                                  build_target=_binding_target(binding_id))
+            binding = _api().get_binding(binding_id)
+            return self.wrap_member(_api().describe_binding(binding))
+        ENFORCER.enforce_call(action='mercador:binding:list',
+                              build_target=_aggregator_target)
+        args = flask.request.args
+        aggregator = _caller_aggregator()
+        aggregator_id = aggregator.get('id') or args.get('aggregator_id')
+        if aggregator and args.get('aggregator_id') not in (
+                None, aggregator['id']):
+            return self.wrap_collection([])
+        bindings = _api().list_bindings(
+            aggregator_id=aggregator_id,
+            virtual_region_id=args.get('virtual_region_id'))
+        views, vrs, endpoints = [], {}, {}
+        for binding in bindings:
+            vr_id = binding['virtual_region_id']
+            if vr_id not in vrs:
+                vrs[vr_id] = _api().get_virtual_region(vr_id)
+            region_id = vrs[vr_id]['region_id']
+            if region_id not in endpoints:
+                endpoints[region_id] = _api()._offered_services(region_id)
+            views.append(_api().describe_binding(
+                binding, vrs[vr_id], endpoints[region_id]))
+        return self.wrap_collection(views)
+
+    @glue.request_body_schema(schema.binding_create)
+    def post(self):
+        ENFORCER.enforce_call(action='mercador:binding:create',
+                              build_target=_aggregator_target)
+        body = self.request_body_json['binding']
+        binding, password = _api().create_binding(
+            _require_aggregator(), body['virtual_region_id'],
+            body['idempotency_key'], initiator=self.audit_initiator)
+        ref = _api().describe_binding(binding)
+        if password is None:
+            return self.wrap_member(ref), http.client.OK
+        ref['credential'] = _credential(ref, password)
+        return self.wrap_member(ref), http.client.CREATED
+
+    @glue.request_body_schema(None)
+    def delete(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding:delete',
+                              build_target=_binding_target(binding_id))
+        _api().delete_binding(binding_id, initiator=self.audit_initiator)
+        return None, http.client.NO_CONTENT
+
+
+def _credential(binding, password):
+    return {'type': 'password', 'auth_url': binding['auth_url'],
+            'user_id': binding['user_id'],
+            'user_domain_id': binding['domain_id'], 'password': password}
+
+
+class BindingCredentialResource(glue.ResourceBase):
+
+    @glue.request_body_schema(EMPTY_BODY)
+    def post(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding:rotate_credential',
+                              build_target=_binding_target(binding_id))
+        binding, password = _api().rotate_credential(
+            binding_id, initiator=self.audit_initiator)
+        ref = _api().describe_binding(binding)
+        return {'credential': _credential(ref, password)}, http.client.OK
+
+
+class BindingProjectsResource(glue.ResourceBase):
+    collection_key = 'projects'
+    member_key = 'project'
+    api_prefix = PREFIX + '/bindings/<string:binding_id>'
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding_project:list',
+                              build_target=_binding_target(binding_id))
+        return self.wrap_collection(_api().list_binding_projects(binding_id))
+
+    @glue.request_body_schema(schema.binding_project_create)
+    def post(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding_project:create',
+                              build_target=_binding_target(binding_id))
+        ref, created = _api().create_binding_project(
+            binding_id, self.request_body_json['project']['reference'],
+            initiator=self.audit_initiator)
+        status = http.client.CREATED if created else http.client.OK
+        return self.wrap_member(ref), status
+
+
+class BindingProjectResource(glue.ResourceBase):
+    collection_key = 'projects'
+    member_key = 'project'
+    api_prefix = PREFIX + '/bindings/<string:binding_id>'
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, binding_id, project_id):
+        ENFORCER.enforce_call(action='mercador:binding_project:get',
+                              build_target=_binding_target(binding_id))
+        return self.wrap_member(
+            _api().get_binding_project(binding_id, project_id))
+
+    @glue.request_body_schema(None)
+    def delete(self, binding_id, project_id):
+        ENFORCER.enforce_call(action='mercador:binding_project:delete',
+                              build_target=_binding_target(binding_id))
+        _api().delete_binding_project(binding_id, project_id,
+                                      initiator=self.audit_initiator)
+        return None, http.client.NO_CONTENT
+
+
+def _map(resource, url, rel, path_vars=None):
+    return glue.construct_resource_map(
+        resource=resource, url=url, resource_kwargs={},
+        rel=rel, path_vars=path_vars,
+        resource_relation_func=glue.extension_relation)
+
+
+class PublisherAPI(glue.APIBase):
+    _name = 'OS-MERCADOR-publisher'
+    _import_name = __name__
+    _api_url_prefix = PREFIX
+    resources = [VirtualRegionsResource, AggregatorsResource,
+                 OffersResource, BindingsResource]
+    resource_mapping = [
+        _map(MetadataSchemaResource, '/metadata_schema', 'metadata_schema'),
+        _map(BindingCredentialResource,
+             '/bindings/<string:binding_id>/credential',
+             'binding_credential',
+             {'binding_id': glue.extension_parameter('binding_id')}),
+        _map(BindingProjectsResource, '/bindings/<string:binding_id>/projects',
+             'binding_projects',
+             {'binding_id': glue.extension_parameter('binding_id')}),
+        _map(BindingProjectResource,
+             '/bindings/<string:binding_id>/projects/<string:project_id>',
+             'binding_project',
+             {'binding_id': glue.extension_parameter('binding_id'),
+              'project_id': glue.extension_parameter('project_id')}),
+    ]
+
+
+APIs = (PublisherAPI,)

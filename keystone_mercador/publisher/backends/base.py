@@ -1,0 +1,107 @@
+"""Storage interface of the provider side."""
+
+import abc
+
+
+class PublisherDriverBase(metaclass=abc.ABCMeta):
+    """Rows of aggregators, virtual regions, bindings and their projects.
+
+    Every method returns plain dicts. Getters raise the matching
+    ``keystone_mercador.exception.*NotFound``; creators raise
+    ``keystone_mercador.exception.Conflict`` on a duplicate. Drivers neither
+    enforce policy nor emit notifications.
+    """
+
+    @abc.abstractmethod
+    def create_aggregator(self, aggregator):
+        """Store an aggregator ``{id, name, description, user_id,
+        project_id, application_credential_id}``."""
+
+    @abc.abstractmethod
+    def get_aggregator(self, aggregator_id):
+        """Return one aggregator."""
+
+    @abc.abstractmethod
+    def find_aggregator_by_project(self, project_id):
+        """Return the aggregator whose home project this is, or None."""
+
+    @abc.abstractmethod
+    def list_aggregators(self):
+        """Return every aggregator."""
+
+    @abc.abstractmethod
+    def update_aggregator(self, aggregator_id, values):
+        """Update and return an aggregator."""
+
+    @abc.abstractmethod
+    def delete_aggregator(self, aggregator_id):
+        """Delete an aggregator row (its bindings must be gone)."""
+
+    @abc.abstractmethod
+    def create_virtual_region(self, virtual_region, aggregator_ids):
+        """Store a virtual region and the aggregators it is visible to."""
+
+    @abc.abstractmethod
+    def get_virtual_region(self, virtual_region_id):
+        """Return a virtual region with its ``aggregator_ids``."""
+
+    @abc.abstractmethod
+    def list_virtual_regions(self, status=None, name=None):
+        """Return virtual regions, optionally filtered."""
+
+    @abc.abstractmethod
+    def list_offers(self, aggregator_id):
+        """Return the published virtual regions visible to an aggregator."""
+
+    @abc.abstractmethod
+    def update_virtual_region(self, virtual_region_id, values,
+                              aggregator_ids=None):
+        """Update a virtual region; replace its access list when given."""
+
+    @abc.abstractmethod
+    def delete_virtual_region(self, virtual_region_id):
+        """Delete a virtual region row and its access list."""
+
+    @abc.abstractmethod
+    def create_binding(self, binding):
+        """Store a binding; Conflict if its idempotency key is taken."""
+
+    @abc.abstractmethod
+    def get_binding(self, binding_id):
+        """Return one binding."""
+
+    @abc.abstractmethod
+    def find_binding_by_key(self, aggregator_id, idempotency_key):
+        """Return the aggregator's binding made with this key, or None."""
+
+    @abc.abstractmethod
+    def list_bindings(self, aggregator_id=None, virtual_region_id=None):
+        """Return bindings, optionally filtered."""
+
+    @abc.abstractmethod
+    def count_bindings(self, virtual_region_ids):
+        """Return ``{virtual_region_id: number of bindings}``."""
+
+    @abc.abstractmethod
+    def delete_binding(self, binding_id):
+        """Delete a binding row and its project rows."""
+
+    @abc.abstractmethod
+    def create_binding_project(self, binding_project):
+        """Store ``{id, binding_id, reference}``."""
+
+    @abc.abstractmethod
+    def get_binding_project(self, binding_id, project_id):
+        """Return one project of a binding."""
+
+    @abc.abstractmethod
+    def find_binding_project(self, binding_id, reference):
+        """Return the binding's project for a reference, or None."""
+
+    @abc.abstractmethod
+    def list_binding_projects(self, binding_id):
+        """Return the projects of a binding."""
+
+    @abc.abstractmethod
+    def delete_binding_project(self, binding_id, project_id):
+        """Delete one project row of a binding."""

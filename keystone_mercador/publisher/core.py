@@ -1,0 +1,538 @@
+"""Business rules of the provider side of Mercador.
+
+The manager runs inside Keystone and changes Keystone's own resources
+(domains, projects, users, role assignments, application credentials,
+limits) through Keystone's managers, in the same database transaction as its
+own rows: a failure anywhere leaves neither half behind.
+"""
+
+import base64
+import hashlib
+import json
+import secrets
+import uuid
+
+from oslo_log import log
+
+from keystone_mercador import exception
+from keystone_mercador import glue
+from keystone_mercador import policies
+
+CONF = glue.CONF
+LOG = log.getLogger(__name__)
+PROVIDERS = glue.PROVIDERS
+
+AGGREGATOR = 'OS-MERCADOR:aggregator'
+VIRTUAL_REGION = 'OS-MERCADOR:virtual_region'
+BINDING = 'OS-MERCADOR:binding'
+BINDING_PROJECT = 'OS-MERCADOR:binding_project'
+
+# Allowed status changes of a virtual region.
+TRANSITIONS = {
+    'draft': {'published'},
+    'published': {'withdrawn'},
+    'withdrawn': {'published'},
+}
+
+
+def _new_secret():
+    return base64.urlsafe_b64encode(
+        secrets.token_bytes(48)).rstrip(b'=').decode('ascii')
+
+
+def _request_hash(body):
+    canonical = json.dumps(body, sort_keys=True, separators=(',', ':'))
+    return hashlib.sha256(canonical.encode('utf-8')).hexdigest()
+
+
+class Manager(glue.Manager):
+    """Aggregators, virtual regions, offers, bindings, binding projects."""
+
+    driver_namespace = 'mercador.publisher'
+    _provides_api = 'mercador_publisher_api'
+
+    def __init__(self):
+        super().__init__('sql')
+
+    # Keystone resources Mercador relies on
+
+    def _ensure_domain(self, name, description):
+        try:
+            return PROVIDERS.resource_api.get_domain_by_name(name)
+        except glue.DomainNotFound:
+            domain_id = uuid.uuid4().hex
+            return PROVIDERS.resource_api.create_domain(
+                domain_id, {'id': domain_id, 'name': name, 'enabled': True,
+                            'description': description})
+
+    def _find_role(self, name):
+        for role in PROVIDERS.role_api.list_roles():
+            if role['name'] == name and not role.get('domain_id'):
+                return role
+        return None
+
+    def _ensure_role(self, name):
+        role = self._find_role(name)
+        if role is None:
+            role_id = uuid.uuid4().hex
+            role = PROVIDERS.role_api.create_role(
+                role_id, {'id': role_id, 'name': name,
+                          'description': 'Granted by Mercador.'})
+        return role
+
+    def _create_project(self, name, domain_id, parent_id, description=''):
+        project_id = uuid.uuid4().hex
+        return PROVIDERS.resource_api.create_project(project_id, {
+            'id': project_id, 'name': name, 'domain_id': domain_id,
+            'parent_id': parent_id, 'is_domain': False, 'enabled': True,
+            'description': description})
+
+    def _delete_project(self, project_id, cascade=False):
+        try:
+            # Keystone refuses to delete enabled subtrees.
+            PROVIDERS.resource_api.update_project(
+                project_id, {'enabled': False}, cascade=cascade)
+            PROVIDERS.resource_api.delete_project(project_id, cascade=cascade)
+        except glue.ProjectNotFound:
+            LOG.warning('Project %s was already deleted.', project_id)
+
+    def _delete_user(self, user_id):
+        try:
+            PROVIDERS.identity_api.delete_user(user_id)
+        except glue.UserNotFound:
+            LOG.warning('User %s was already deleted.', user_id)
+
+    def _auth_url(self):
+        url = CONF.mercador.public_auth_url or glue.base_url()
+        url = url.rstrip('/')
+        return url if url.endswith('/v3') else url + '/v3'
+
+    # aggregators
+
+    def create_aggregator(self, aggregator, initiator=None):
+        """Register an aggregator; the returned dict carries its credential,
+        which is not stored in clear and cannot be read again."""
+        name = aggregator['name']
+        secret = _new_secret()
+        with glue.session_for_write():
+            domain = self._ensure_domain(
+                CONF.mercador.aggregator_domain,
+                'Identities of the aggregators registered with Mercador.')
+            role = self._ensure_role(policies.AGGREGATOR_ROLE)
+            project = self._create_project(
+                name, domain['id'], domain['id'],
+                'Home project of Mercador aggregator %s.' % name)
+            user = PROVIDERS.identity_api.create_user({
+                'name': name, 'domain_id': domain['id'], 'enabled': True,
+                'description': 'Mercador aggregator %s.' % name})
+            PROVIDERS.assignment_api.create_grant(
+                role['id'], user_id=user['id'], project_id=project['id'])
+            app_cred_id = uuid.uuid4().hex
+            PROVIDERS.application_credential_api.\
+                create_application_credential({
+                    'id': app_cred_id, 'name': 'mercador-' + name,
+                    'user_id': user['id'], 'project_id': project['id'],
+                    'secret': secret, 'roles': [{'id': role['id']}],
+                    'unrestricted': False, 'expires_at': None,
+                    'description': 'Credential of Mercador aggregator.'})
+            ref = self.driver.create_aggregator({
+                'id': uuid.uuid4().hex, 'name': name,
+                'description': aggregator.get('description', ''),
+                'user_id': user['id'], 'project_id': project['id'],
+                'application_credential_id': app_cred_id})
+        glue.Audit.created(AGGREGATOR, ref['id'], initiator)
+        ref['credential'] = {
+            'type': 'v3applicationcredential',
+            'auth_url': self._auth_url(),
+            'application_credential_id': app_cred_id,
+            'application_credential_secret': secret,
+        }
+        return ref
+
+    def get_aggregator(self, aggregator_id):
+        return self.driver.get_aggregator(aggregator_id)
+
+    def find_aggregator_by_project(self, project_id):
+        if not project_id:
+            return None
+        return self.driver.find_aggregator_by_project(project_id)
+
+    def list_aggregators(self):
+        return self.driver.list_aggregators()
+
+    def update_aggregator(self, aggregator_id, values, initiator=None):
+        ref = self.driver.update_aggregator(aggregator_id, values)
+        glue.Audit.updated(AGGREGATOR, aggregator_id, initiator)
+        return ref
+
+    def delete_aggregator(self, aggregator_id, initiator=None):
+        """Revoke an aggregator: its bindings, identity and credential."""
+        aggregator = self.driver.get_aggregator(aggregator_id)
+        bindings = self.driver.list_bindings(aggregator_id=aggregator_id)
+        with glue.session_for_write():
+            for binding in bindings:
+                self._delete_binding(binding)
+            self._delete_user(aggregator['user_id'])
+            self._delete_project(aggregator['project_id'])
+            self.driver.delete_aggregator(aggregator_id)
+        for binding in bindings:
+            glue.Audit.deleted(BINDING, binding['id'], initiator)
+        glue.Audit.deleted(AGGREGATOR, aggregator_id, initiator)
+
+    # virtual regions
+
+    def _offered_services(self, region_id):
+        """``{service_type: [endpoint, ...]}`` of enabled endpoints."""
+        services = {s['id']: s for s in PROVIDERS.catalog_api.list_services()
+                    if s.get('enabled', True)}
+        offered = {}
+        for endpoint in PROVIDERS.catalog_api.list_endpoints():
+            service = services.get(endpoint['service_id'])
+            if (service is None or endpoint.get('region_id') != region_id
+                    or not endpoint.get('enabled', True)):
+                continue
+            offered.setdefault(service['type'], []).append(
+                dict(endpoint, service_type=service['type']))
+        return offered
+
+    def _check_services(self, region_id, services):
+        available = self._offered_services(region_id)
+        missing = sorted(set(services) - set(available))
+        if missing:
+            raise exception.InvalidInput(
+                reason='Region %s has no endpoint for service type(s) %s; '
+                'available: %s.' % (region_id, ', '.join(missing),
+                                    ', '.join(sorted(available)) or 'none'))
+        return available
+
+    def _check_limits(self, region_id, services, limits, available):
+        for limit in limits:
+            stype = limit['service_type']
+            if stype not in services:
+                raise exception.InvalidInput(
+                    reason='Limit on %s/%s: service type %s is not offered '
+                    'by this virtual region.' % (
+                        stype, limit['resource_name'], stype))
+            service_ids = {e['service_id'] for e in available[stype]}
+            registered = [
+                r for r in PROVIDERS.unified_limit_api.list_registered_limits()
+                if r['service_id'] in service_ids
+                and r['resource_name'] == limit['resource_name']
+                and r.get('region_id') in (None, region_id)]
+            if not registered:
+                raise exception.InvalidInput(
+                    reason='Limit on %s/%s: Keystone has no registered limit '
+                    'for that resource in region %s; register one first.'
+                    % (stype, limit['resource_name'], region_id))
+
+    def _check_visibility(self, visibility, aggregator_ids):
+        if visibility == 'all' and aggregator_ids:
+            raise exception.InvalidInput(
+                reason='aggregator_ids applies only with visibility '
+                '"listed".')
+        for aggregator_id in aggregator_ids:
+            try:
+                self.driver.get_aggregator(aggregator_id)
+            except exception.AggregatorNotFound:
+                raise exception.InvalidInput(
+                    reason='Aggregator %s does not exist.' % aggregator_id)
+
+    def _check_domain_free(self, domain_id):
+        aggregator_domain = CONF.mercador.aggregator_domain
+        domain = PROVIDERS.resource_api.get_domain(domain_id)
+        if domain['name'] == aggregator_domain:
+            raise exception.InvalidInput(
+                reason='Domain %s holds aggregator identities and cannot '
+                'back a virtual region.' % domain_id)
+        for vr in self.driver.list_virtual_regions():
+            if vr['domain_id'] == domain_id:
+                raise exception.Conflict(
+                    reason='Domain %s already backs virtual region %s.'
+                    % (domain_id, vr['id']))
+
+    def create_virtual_region(self, virtual_region, initiator=None):
+        vr = dict(virtual_region)
+        try:
+            PROVIDERS.catalog_api.get_region(vr['region_id'])
+        except glue.RegionNotFound:
+            raise exception.InvalidInput(
+                reason='Region %s does not exist.' % vr['region_id'])
+        available = self._check_services(vr['region_id'], vr['services'])
+        vr.setdefault('limits', [])
+        vr.setdefault('metadata', {})
+        vr.setdefault('description', '')
+        vr.setdefault('visibility', 'all')
+        aggregator_ids = vr.pop('aggregator_ids', [])
+        self._check_limits(vr['region_id'], vr['services'], vr['limits'],
+                           available)
+        self._check_visibility(vr['visibility'], aggregator_ids)
+        domain_name = vr.pop('domain_name', None)
+        with glue.session_for_write():
+            if domain_name:
+                try:
+                    PROVIDERS.resource_api.get_domain_by_name(domain_name)
+                except glue.DomainNotFound:
+                    pass
+                else:
+                    raise exception.Conflict(
+                        reason='Domain %s already exists; pass its ID as '
+                        'domain_id to use it.' % domain_name)
+                domain_id = uuid.uuid4().hex
+                PROVIDERS.resource_api.create_domain(domain_id, {
+                    'id': domain_id, 'name': domain_name, 'enabled': True,
+                    'description': 'Virtual region %s.' % vr['name']})
+                vr.update(domain_id=domain_id, owns_domain=True)
+            else:
+                try:
+                    self._check_domain_free(vr['domain_id'])
+                except glue.DomainNotFound:
+                    raise exception.InvalidInput(
+                        reason='Domain %s does not exist.' % vr['domain_id'])
+                vr['owns_domain'] = False
+            vr.update(id=uuid.uuid4().hex, status='draft')
+            ref = self.driver.create_virtual_region(vr, aggregator_ids)
+        glue.Audit.created(VIRTUAL_REGION, ref['id'], initiator)
+        return ref
+
+    def get_virtual_region(self, virtual_region_id):
+        return self.driver.get_virtual_region(virtual_region_id)
+
+    def list_virtual_regions(self, status=None, name=None):
+        return self.driver.list_virtual_regions(status=status, name=name)
+
+    def count_bindings(self, virtual_region_ids):
+        return self.driver.count_bindings(virtual_region_ids)
+
+    def update_virtual_region(self, virtual_region_id, values,
+                              initiator=None):
+        current = self.driver.get_virtual_region(virtual_region_id)
+        values = dict(values)
+        aggregator_ids = values.pop('aggregator_ids', None)
+        status = values.get('status', current['status'])
+        if status != current['status'] and status not in TRANSITIONS[
+                current['status']]:
+            raise exception.Conflict(
+                reason='A virtual region cannot go from %s to %s.'
+                % (current['status'], status))
+        if 'services' in values or 'limits' in values:
+            if self.driver.count_bindings([virtual_region_id])[
+                    virtual_region_id]:
+                raise exception.Conflict(
+                    reason='Services and limits of virtual region %s cannot '
+                    'change while it has bindings.' % virtual_region_id)
+            services = values.get('services', current['services'])
+            available = self._check_services(current['region_id'], services)
+            self._check_limits(current['region_id'], services,
+                               values.get('limits', current['limits']),
+                               available)
+        visibility = values.get('visibility', current['visibility'])
+        if visibility == 'all' and aggregator_ids is None:
+            aggregator_ids = [] if current['aggregator_ids'] else None
+        self._check_visibility(visibility, aggregator_ids or [])
+        ref = self.driver.update_virtual_region(
+            virtual_region_id, values, aggregator_ids)
+        glue.Audit.updated(VIRTUAL_REGION, virtual_region_id, initiator)
+        return ref
+
+    def delete_virtual_region(self, virtual_region_id, initiator=None):
+        vr = self.driver.get_virtual_region(virtual_region_id)
+        count = self.driver.count_bindings([virtual_region_id])[
+            virtual_region_id]
+        if count:
+            raise exception.Conflict(
+                reason='Virtual region %s still has %d binding(s); delete '
+                'them first.' % (virtual_region_id, count))
+        with glue.session_for_write():
+            self.driver.delete_virtual_region(virtual_region_id)
+            if vr['owns_domain']:
+                try:
+                    PROVIDERS.resource_api.update_domain(
+                        vr['domain_id'], {'enabled': False})
+                    PROVIDERS.resource_api.delete_domain(vr['domain_id'])
+                except glue.DomainNotFound:
+                    LOG.warning('Domain %s was already deleted.',
+                                vr['domain_id'])
+        glue.Audit.deleted(VIRTUAL_REGION, virtual_region_id, initiator)
+
+    # offers
+
+    def list_offers(self, aggregator, filters=None):
+        filters = filters or {}
+        offers = []
+        for vr in self.driver.list_offers(aggregator['id']):
+            meta = vr['metadata']
+            if 'country' in filters and meta.get(
+                    'country') != filters['country']:
+                continue
+            if 'compliance' in filters and filters['compliance'] not in (
+                    meta.get('compliance') or []):
+                continue
+            if 'service_type' in filters and filters[
+                    'service_type'] not in vr['services']:
+                continue
+            if 'name' in filters and vr['name'] != filters['name']:
+                continue
+            offers.append(vr)
+        return offers
+
+    def get_offer(self, aggregator, offer_id):
+        """The virtual region if the aggregator may bind it, else 404."""
+        for vr in self.driver.list_offers(aggregator['id']):
+            if vr['id'] == offer_id:
+                return vr
+        raise exception.OfferNotFound(offer_id=offer_id)
+
+    # bindings
+
+    def _binding_roles(self):
+        roles = []
+        for name in CONF.mercador.binding_roles:
+            role = self._find_role(name)
+            if role is None:
+                raise exception.Conflict(
+                    reason='The provider is misconfigured: binding role %s '
+                    'does not exist.' % name)
+            roles.append(role)
+        return roles
+
+    def create_binding(self, aggregator, virtual_region_id, idempotency_key,
+                       initiator=None):
+        """Bind an offer; return ``(binding, password or None)``.
+
+        A replay with the same idempotency key returns the existing binding
+        and no password (``rotate_credential`` issues a new one).
+        """
+        request_hash = _request_hash({'virtual_region_id': virtual_region_id})
+        existing = self.driver.find_binding_by_key(
+            aggregator['id'], idempotency_key)
+        if existing:
+            if existing['request_hash'] != request_hash:
+                raise exception.IdempotencyKeyReused(key=idempotency_key)
+            return existing, None
+        vr = self.get_offer(aggregator, virtual_region_id)
+        roles = self._binding_roles()
+        available = self._offered_services(vr['region_id'])
+        binding_id = uuid.uuid4().hex
+        password = _new_secret()
+        with glue.session_for_write():
+            root = self._create_project(
+                'mercador-' + binding_id, vr['domain_id'], vr['domain_id'])
+            user = PROVIDERS.identity_api.create_user({
+                'name': 'mercador-binding-' + binding_id,
+                'domain_id': vr['domain_id'], 'enabled': True,
+                'password': password,
+                'options': {'ignore_password_expiry': True,
+                            'ignore_change_password_upon_first_use': True}})
+            for role in roles:
+                PROVIDERS.assignment_api.create_grant(
+                    role['id'], user_id=user['id'], project_id=root['id'],
+                    inherited_to_projects=True)
+            self._apply_limits(vr, root['id'], available)
+            ref = self.driver.create_binding({
+                'id': binding_id, 'virtual_region_id': vr['id'],
+                'aggregator_id': aggregator['id'],
+                'idempotency_key': idempotency_key,
+                'request_hash': request_hash,
+                'root_project_id': root['id'], 'user_id': user['id']})
+        glue.Audit.created(BINDING, binding_id, initiator)
+        return ref, password
+
+    def _apply_limits(self, vr, project_id, available):
+        if not vr['limits']:
+            return
+        limits = []
+        for limit in vr['limits']:
+            service_id = available[limit['service_type']][0]['service_id']
+            limits.append({
+                'id': uuid.uuid4().hex, 'project_id': project_id,
+                'service_id': service_id, 'region_id': vr['region_id'],
+                'resource_name': limit['resource_name'],
+                'resource_limit': limit['resource_limit'],
+                'description': 'Mercador virtual region %s.' % vr['name']})
+        PROVIDERS.unified_limit_api.create_limits(limits)
+
+    def describe_binding(self, binding, virtual_region=None, endpoints=None):
+        """What an aggregator needs to use a binding: where and how."""
+        vr = virtual_region or self.driver.get_virtual_region(
+            binding['virtual_region_id'])
+        if endpoints is None:
+            endpoints = self._offered_services(vr['region_id'])
+        ref = dict(binding)
+        ref.pop('request_hash', None)
+        ref.update(
+            domain_id=vr['domain_id'], region_id=vr['region_id'],
+            auth_url=self._auth_url(),
+            endpoints=[
+                {'service_type': e['service_type'],
+                 'interface': e['interface'], 'url': e['url']}
+                for stype in vr['services']
+                for e in sorted(endpoints.get(stype, []),
+                                key=lambda e: e['interface'])])
+        return ref
+
+    def get_binding(self, binding_id):
+        return self.driver.get_binding(binding_id)
+
+    def list_bindings(self, aggregator_id=None, virtual_region_id=None):
+        return self.driver.list_bindings(
+            aggregator_id=aggregator_id, virtual_region_id=virtual_region_id)
+
+    def _delete_binding(self, binding):
+        # Deleting the subtree and the identity makes Keystone revoke every
+        # token issued for them.
+        self._delete_project(binding['root_project_id'], cascade=True)
+        self._delete_user(binding['user_id'])
+        self.driver.delete_binding(binding['id'])
+
+    def delete_binding(self, binding_id, initiator=None):
+        binding = self.driver.get_binding(binding_id)
+        with glue.session_for_write():
+            self._delete_binding(binding)
+        glue.Audit.deleted(BINDING, binding_id, initiator)
+
+    def rotate_credential(self, binding_id, initiator=None):
+        binding = self.driver.get_binding(binding_id)
+        password = _new_secret()
+        PROVIDERS.identity_api.update_user(
+            binding['user_id'], {'password': password})
+        glue.Audit.updated(BINDING, binding_id, initiator)
+        return binding, password
+
+    # binding projects
+
+    def create_binding_project(self, binding_id, reference, initiator=None):
+        """Return ``(project, created)`` for an opaque tenant reference."""
+        binding = self.driver.get_binding(binding_id)
+        existing = self.driver.find_binding_project(binding_id, reference)
+        if existing:
+            return existing, False
+        count = len(self.driver.list_binding_projects(binding_id))
+        if count >= CONF.mercador.max_projects_per_binding:
+            raise exception.Conflict(
+                reason='Binding %s already has %d projects, the most this '
+                'provider allows.' % (binding_id, count))
+        vr = self.driver.get_virtual_region(binding['virtual_region_id'])
+        with glue.session_for_write():
+            # Random name: nothing about the aggregator's tenant.
+            project = self._create_project(
+                uuid.uuid4().hex, vr['domain_id'],
+                binding['root_project_id'])
+            ref = self.driver.create_binding_project({
+                'id': project['id'], 'binding_id': binding_id,
+                'reference': reference})
+        glue.Audit.created(BINDING_PROJECT, ref['id'], initiator)
+        return ref, True
+
+    def get_binding_project(self, binding_id, project_id):
+        return self.driver.get_binding_project(binding_id, project_id)
+
+    def list_binding_projects(self, binding_id):
+        self.driver.get_binding(binding_id)
+        return self.driver.list_binding_projects(binding_id)
+
+    def delete_binding_project(self, binding_id, project_id, initiator=None):
+        self.driver.get_binding_project(binding_id, project_id)
+        with glue.session_for_write():
+            self._delete_project(project_id)
+            self.driver.delete_binding_project(binding_id, project_id)
+        glue.Audit.deleted(BINDING_PROJECT, project_id, initiator)

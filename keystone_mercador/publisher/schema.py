@@ -1,0 +1,205 @@
+"""JSON Schemas of the provider-side OS-MERCADOR requests."""
+
+_id = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+_name = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+         'pattern': r'^[^\x00-\x1f]+$'}
+_description = {'type': 'string', 'maxLength': 4096}
+_service_type = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                 'pattern': r'^[a-z0-9][a-z0-9-]*$'}
+_idempotency_key = {'type': 'string', 'minLength': 8, 'maxLength': 255,
+                    'pattern': r'^[A-Za-z0-9._:-]+$'}
+
+STATUSES = ('draft', 'published', 'withdrawn')
+VISIBILITIES = ('all', 'listed')
+
+#: Published at GET /v3/OS-MERCADOR/metadata_schema. Keys beyond the
+#: well-known ones must start with ``x-`` so that additions stay explicit.
+metadata = {
+    '$schema': 'https://json-schema.org/draft/2020-12/schema',
+    'title': 'Virtual region metadata',
+    'type': 'object',
+    'properties': {
+        'country': {
+            'type': 'string', 'pattern': '^[A-Z]{2}$',
+            'description': 'ISO 3166-1 alpha-2 country code, e.g. FR.'},
+        'location': {'type': 'string', 'maxLength': 255,
+                     'description': 'Free-form location, e.g. a city.'},
+        'compliance': {
+            'type': 'array', 'uniqueItems': True, 'maxItems': 32,
+            'items': {'type': 'string', 'pattern': '^[a-z0-9][a-z0-9._-]*$',
+                      'maxLength': 64},
+            'description': 'Compliance tags, e.g. gdpr, iso27001.'},
+        'api_versions': {
+            'type': 'object', 'maxProperties': 64,
+            'additionalProperties': {'type': 'string', 'maxLength': 32},
+            'propertyNames': _service_type,
+            'description': 'API version per offered service type.'},
+    },
+    'patternProperties': {
+        '^x-[a-z0-9_-]{1,60}$': {'type': ['string', 'number', 'boolean']},
+    },
+    'additionalProperties': False,
+}
+
+_limit = {
+    'type': 'object',
+    'properties': {
+        'service_type': _service_type,
+        'resource_name': {'type': 'string', 'minLength': 1,
+                          'maxLength': 255},
+        'resource_limit': {'type': 'integer', 'minimum': -1,
+                           'maximum': 2147483647},
+    },
+    'required': ['service_type', 'resource_name', 'resource_limit'],
+    'additionalProperties': False,
+}
+
+_vr_properties = {
+    'name': _name,
+    'description': _description,
+    'services': {'type': 'array', 'items': _service_type, 'minItems': 1,
+                 'maxItems': 64, 'uniqueItems': True},
+    'limits': {'type': 'array', 'items': _limit, 'maxItems': 256},
+    'metadata': metadata,
+    'visibility': {'type': 'string', 'enum': list(VISIBILITIES)},
+    'aggregator_ids': {'type': 'array', 'items': _id, 'uniqueItems': True,
+                       'maxItems': 1024},
+}
+
+virtual_region_create = {
+    'type': 'object',
+    'properties': {
+        'virtual_region': {
+            'type': 'object',
+            'properties': dict(
+                _vr_properties,
+                region_id={'type': 'string', 'minLength': 1,
+                           'maxLength': 255},
+                domain_id=_id,
+                domain_name=_name,
+            ),
+            'required': ['name', 'region_id', 'services'],
+            'oneOf': [{'required': ['domain_id']},
+                      {'required': ['domain_name']}],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['virtual_region'],
+    'additionalProperties': False,
+}
+
+virtual_region_update = {
+    'type': 'object',
+    'properties': {
+        'virtual_region': {
+            'type': 'object',
+            'properties': dict(
+                _vr_properties,
+                status={'type': 'string', 'enum': list(STATUSES)}),
+            'minProperties': 1,
+            'additionalProperties': False,
+        },
+    },
+    'required': ['virtual_region'],
+    'additionalProperties': False,
+}
+
+virtual_region_index_query = {
+    'type': 'object',
+    'properties': {
+        'status': {'type': 'string', 'enum': list(STATUSES)},
+        'name': _name,
+    },
+    'additionalProperties': False,
+}
+
+aggregator_create = {
+    'type': 'object',
+    'properties': {
+        'aggregator': {
+            'type': 'object',
+            'properties': {
+                'name': {'type': 'string', 'minLength': 1, 'maxLength': 64,
+                         'pattern': r'^[A-Za-z0-9][A-Za-z0-9._-]*$'},
+                'description': _description,
+            },
+            'required': ['name'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['aggregator'],
+    'additionalProperties': False,
+}
+
+aggregator_update = {
+    'type': 'object',
+    'properties': {
+        'aggregator': {
+            'type': 'object',
+            'properties': {'description': _description},
+            'minProperties': 1,
+            'additionalProperties': False,
+        },
+    },
+    'required': ['aggregator'],
+    'additionalProperties': False,
+}
+
+empty_query = {'type': 'object', 'additionalProperties': False}
+
+offer_index_query = {
+    'type': 'object',
+    'properties': {
+        'country': metadata['properties']['country'],
+        'compliance': {'type': 'string', 'maxLength': 64},
+        'service_type': _service_type,
+        'name': _name,
+    },
+    'additionalProperties': False,
+}
+
+binding_create = {
+    'type': 'object',
+    'properties': {
+        'binding': {
+            'type': 'object',
+            'properties': {
+                'virtual_region_id': _id,
+                'idempotency_key': _idempotency_key,
+            },
+            'required': ['virtual_region_id', 'idempotency_key'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['binding'],
+    'additionalProperties': False,
+}
+
+binding_index_query = {
+    'type': 'object',
+    'properties': {
+        'virtual_region_id': _id,
+        'aggregator_id': _id,
+    },
+    'additionalProperties': False,
+}
+
+binding_project_create = {
+    'type': 'object',
+    'properties': {
+        'project': {
+            'type': 'object',
+            'properties': {
+                'reference': {
+                    'type': 'string', 'minLength': 16, 'maxLength': 255,
+                    'pattern': r'^[A-Za-z0-9._:-]+$',
+                    'description': 'Opaque, aggregator-chosen reference of '
+                    'a tenant; it must not be a tenant identifier.'},
+            },
+            'required': ['reference'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['project'],
+    'additionalProperties': False,
+}
