@@ -42,6 +42,46 @@ OPTS = [
         help='Most provider projects an aggregator may request under one '
         'binding.',
     ),
+    cfg.BoolOpt(
+        'aggregator',
+        default=False,
+        help='Serve the aggregator side of OS-MERCADOR (providers, offers, '
+        'bound regions, entitlements). Tenants see bound regions only when '
+        '[catalog] driver = mercador.',
+    ),
+    cfg.URIOpt(
+        'proxy_url',
+        schemes=['http', 'https'],
+        default='http://localhost:8780/mercador',
+        help='Base URL of the Mercador proxy. The catalog endpoint of '
+        'service type T in bound region R is <proxy_url>/R/T.',
+    ),
+    cfg.FloatOpt(
+        'provider_connect_timeout',
+        default=5.0,
+        min=0.1,
+        help='Seconds to wait for a connection to a provider.',
+    ),
+    cfg.FloatOpt(
+        'provider_timeout',
+        default=30.0,
+        min=0.1,
+        help='Seconds to wait for a provider to answer a request once '
+        'connected. Writes to providers are never retried.',
+    ),
+    cfg.IntOpt(
+        'reconcile_grace_period',
+        default=600,
+        min=0,
+        help='Age in seconds past which a bind still in progress is '
+        'considered interrupted by "mercador-manage reconcile".',
+    ),
+    cfg.ListOpt(
+        'fault_injection',
+        default=[],
+        help='For tests only, never in production: named points where the '
+        'aggregator process kills itself (e.g. bind_after_remote).',
+    ),
 ]
 
 

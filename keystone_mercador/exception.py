@@ -53,3 +53,44 @@ class NotAnAggregator(glue.Forbidden):
         'The token does not belong to a registered aggregator; authenticate '
         'with the credential the provider issued.'
     )
+
+
+class ProviderNotFound(glue.NotFound):
+    message_format = 'Could not find provider: %(provider_id)s.'
+
+
+class BoundRegionNotFound(glue.NotFound):
+    message_format = 'Could not find bound region: %(bound_region_id)s.'
+
+
+class EntitlementNotFound(glue.NotFound):
+    message_format = (
+        'Bound region %(bound_region_id)s is not entitled to %(target)s.')
+
+
+class ProviderOfferNotFound(glue.NotFound):
+    message_format = 'Provider %(provider)s has no offer %(offer_id)s.'
+
+
+class ProviderError(glue.Error):
+    """A provider could not be used; the message names it and says why.
+
+    Never built from a secret: only the provider's name, an HTTP status and
+    the provider's own error message.
+    """
+
+    code = 502
+    title = 'Bad Gateway'
+    message_format = 'Provider %(provider)s: %(reason)s'
+
+    def __init__(self, sent=True, status=None, **kwargs):
+        # sent: whether the request may have reached the provider (so a
+        # write may have been applied); status: the provider's HTTP status.
+        self.sent = sent
+        self.status = status
+        super().__init__(**kwargs)
+
+
+class ProviderTimeout(ProviderError):
+    code = 504
+    title = 'Gateway Timeout'

@@ -7,9 +7,13 @@ imported here and nowhere else. A Keystone upgrade should touch this file
 only; the supported range is pinned in pyproject.toml.
 """
 
+import json
+
 import sqlalchemy
 
 from keystone.api import validation
+from keystone.catalog.backends import sql as catalog_sql
+from keystone.catalog import core as catalog_core
 from keystone.common import json_home
 from keystone.common import manager
 from keystone.common import provider_api
@@ -45,6 +49,14 @@ request_query_schema = validation.request_query_schema
 Manager = manager.Manager
 Audit = notifications.Audit
 hash_password = utils.hash_password
+
+# Catalog: the SQL driver Mercador's catalog driver extends, its models.
+CatalogDriver = catalog_sql.Catalog
+CatalogEndpoint = catalog_sql.Endpoint
+CatalogService = catalog_sql.Service
+format_url = utils.format_url
+MalformedEndpoint = exception.MalformedEndpoint
+RegionDeletionError = exception.RegionDeletionError
 
 # Storage layer
 session_for_read = sql.session_for_read
@@ -150,3 +162,47 @@ def current_project_id():
 
 def current_user_id():
     return ENFORCER._get_oslo_req_context().user_id
+
+
+def invalidate_catalog():
+    """Drop every cached computed catalog (entitlements changed)."""
+    catalog_core.COMPUTED_CATALOG_REGION.invalidate()
+
+
+def on_deleted(resource_type, callback):
+    """Call ``callback(resource_id)`` after Keystone deletes a resource."""
+    def handler(service, resource_type, operation, payload):
+        callback(payload['resource_info'])
+    notifications.register_event_callback(
+        notifications.ACTIONS.deleted, resource_type, handler)
+
+
+def encrypt(plaintext):
+    """Encrypt with Keystone's credential keys; return ``(blob, key_hash)``.
+
+    ``keystone-manage credential_setup`` must have been run.
+    """
+    blob, key_hash = PROVIDERS.credential_provider_api.encrypt(plaintext)
+    return blob.decode('ascii'), key_hash
+
+
+def decrypt(blob):
+    return PROVIDERS.credential_provider_api.decrypt(blob)
+
+
+def filter_view(app, endpoint, transform):
+    """Post-process the JSON body of one of Keystone's own views.
+
+    ``transform(body)`` returns the body to send, or raises a Keystone
+    error. Keystone's regions API has no hook to hide regions from callers.
+    """
+    view = app.view_functions[endpoint]
+
+    def filtered(*args, **kwargs):
+        response = app.make_response(view(*args, **kwargs))
+        if response.status_code != 200 or not response.is_json:
+            return response
+        response.set_data(json.dumps(transform(response.get_json())))
+        return response
+
+    app.view_functions[endpoint] = filtered

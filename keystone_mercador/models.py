@@ -100,3 +100,87 @@ class BindingProject(Base, glue.ModelDictMixin):
         nullable=False, index=True)
     reference = sa.Column(sa.String(255), nullable=False)
     created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
+
+
+# Aggregator side
+
+
+class Provider(Base, glue.ModelDictMixin):
+    __tablename__ = 'mercador_provider'
+    id = sa.Column(sa.String(64), primary_key=True)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+    description = sa.Column(sa.Text(), nullable=False, default='')
+    auth_url = sa.Column(sa.String(1024), nullable=False)
+    ca_certificate = sa.Column(sa.Text(), nullable=True)
+    application_credential_id = sa.Column(sa.String(64), nullable=False)
+    # Fernet-encrypted with Keystone's credential keys.
+    encrypted_secret = sa.Column(sa.Text(), nullable=False)
+    key_hash = sa.Column(sa.String(64), nullable=False)
+    created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
+    updated_at = sa.Column(sa.DateTime(), nullable=False, default=_now,
+                           onupdate=_now)
+
+
+class BoundRegion(Base, glue.ModelDictMixin):
+    __tablename__ = 'mercador_bound_region'
+    __table_args__ = (
+        sa.UniqueConstraint('provider_id', 'offer_id',
+                            name='uq_mercador_bound_region_offer'),
+    )
+    id = sa.Column(sa.String(64), primary_key=True)
+    provider_id = sa.Column(
+        sa.String(64), sa.ForeignKey('mercador_provider.id'),
+        nullable=False, index=True)
+    offer_id = sa.Column(sa.String(64), nullable=False)
+    region_id = sa.Column(sa.String(255), nullable=False, unique=True)
+    description = sa.Column(sa.Text(), nullable=False, default='')
+    idempotency_key = sa.Column(sa.String(255), nullable=False, unique=True)
+    request_hash = sa.Column(sa.String(64), nullable=False)
+    status = sa.Column(sa.String(16), nullable=False)
+    reason = sa.Column(sa.Text(), nullable=True)
+    services = sa.Column(glue.JsonBlob(), nullable=False, default=list)
+    binding_id = sa.Column(sa.String(64), nullable=True)
+    binding = sa.Column(glue.JsonBlob(), nullable=True)
+    # The binding's password, Fernet-encrypted with Keystone's credential
+    # keys.
+    encrypted_password = sa.Column(sa.Text(), nullable=True)
+    key_hash = sa.Column(sa.String(64), nullable=True)
+    created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
+    updated_at = sa.Column(sa.DateTime(), nullable=False, default=_now,
+                           onupdate=_now)
+
+
+class BoundEndpoint(Base, glue.ModelDictMixin):
+    """A Keystone catalog endpoint that belongs to a bound region."""
+
+    __tablename__ = 'mercador_bound_endpoint'
+    endpoint_id = sa.Column(sa.String(64), primary_key=True)
+    bound_region_id = sa.Column(
+        sa.String(64),
+        sa.ForeignKey('mercador_bound_region.id', ondelete='CASCADE'),
+        nullable=False, index=True)
+    service_id = sa.Column(sa.String(64), nullable=False)
+    service_type = sa.Column(sa.String(255), nullable=False)
+
+
+class OwnedService(Base, glue.ModelDictMixin):
+    """A Keystone catalog service Mercador created for bound regions."""
+
+    __tablename__ = 'mercador_service'
+    service_id = sa.Column(sa.String(64), primary_key=True)
+    service_type = sa.Column(sa.String(255), nullable=False, unique=True)
+
+
+class Entitlement(Base, glue.ModelDictMixin):
+    """A project, or every project of a domain, may use a bound region."""
+
+    __tablename__ = 'mercador_entitlement'
+    __table_args__ = (
+        sa.Index('ix_mercador_entitlement_target', 'target_id'),
+    )
+    bound_region_id = sa.Column(
+        sa.String(64),
+        sa.ForeignKey('mercador_bound_region.id', ondelete='CASCADE'),
+        primary_key=True)
+    target_type = sa.Column(sa.String(16), primary_key=True)
+    target_id = sa.Column(sa.String(64), primary_key=True)

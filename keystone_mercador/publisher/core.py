@@ -172,6 +172,15 @@ class Manager(glue.Manager):
         with glue.session_for_write():
             for binding in bindings:
                 self._delete_binding(binding)
+            # Deleted on its own first: Keystone's per-user bulk delete
+            # leaves the credential's role rows behind on SQLite.
+            try:
+                PROVIDERS.application_credential_api.\
+                    delete_application_credential(
+                        aggregator['application_credential_id'])
+            except glue.NotFound:
+                LOG.warning('Application credential %s was already deleted.',
+                            aggregator['application_credential_id'])
             self._delete_user(aggregator['user_id'])
             self._delete_project(aggregator['project_id'])
             self.driver.delete_aggregator(aggregator_id)

@@ -1,0 +1,46 @@
+# Set-up commands for a fresh machine: `make demo` and `make test`.
+# Each bootstraps its own virtualenv (.venv) with every dependency.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.mercador-installed
+
+.PHONY: test unit functional functional-mysql functional-postgresql demo lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# The whole suite: unit and functional tests on SQLite, then the functional
+# suites again on MariaDB and PostgreSQL (skipped, with the reason, when the
+# server is not reachable).
+test: $(STAMP)
+	$(BIN)/python -m pytest tests
+	MERCADOR_TEST_DB=mysql $(BIN)/python -m pytest tests/functional
+	MERCADOR_TEST_DB=postgresql $(BIN)/python -m pytest tests/functional
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+functional: $(STAMP)
+	$(BIN)/python -m pytest tests/functional
+
+functional-mysql: $(STAMP)
+	MERCADOR_TEST_DB=mysql $(BIN)/python -m pytest tests/functional
+
+functional-postgresql: $(STAMP)
+	MERCADOR_TEST_DB=postgresql $(BIN)/python -m pytest tests/functional
+
+demo: $(STAMP)
+	$(BIN)/python -m keystone_mercador.demo
+
+lint: $(STAMP)
+	$(BIN)/python -m flake8 keystone_mercador mercador_dashboard tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,105 @@
+"""Storage interface of the aggregator side."""
+
+import abc
+
+
+class AggregatorDriverBase(metaclass=abc.ABCMeta):
+    """Rows of providers, bound regions and entitlements.
+
+    Every method returns plain dicts. Getters raise the matching
+    ``keystone_mercador.exception.*NotFound``; creators raise
+    ``keystone_mercador.exception.Conflict`` on a duplicate. Drivers neither
+    enforce policy nor emit notifications.
+    """
+
+    @abc.abstractmethod
+    def create_provider(self, provider):
+        """Store a provider ``{id, name, description, auth_url,
+        ca_certificate, application_credential_id, encrypted_secret,
+        key_hash}``."""
+
+    @abc.abstractmethod
+    def get_provider(self, provider_id):
+        """Return one provider, its encrypted secret included."""
+
+    @abc.abstractmethod
+    def list_providers(self):
+        """Return every provider."""
+
+    @abc.abstractmethod
+    def update_provider(self, provider_id, values):
+        """Update and return a provider."""
+
+    @abc.abstractmethod
+    def delete_provider(self, provider_id):
+        """Delete a provider row; Conflict while it has bound regions."""
+
+    @abc.abstractmethod
+    def create_bound_region(self, bound_region):
+        """Store a bound region; Conflict if its region ID, offer or
+        idempotency key is taken."""
+
+    @abc.abstractmethod
+    def get_bound_region(self, bound_region_id):
+        """Return one bound region, its encrypted password included."""
+
+    @abc.abstractmethod
+    def find_bound_region(self, idempotency_key=None, region_id=None):
+        """Return the bound region with this key or region ID, or None."""
+
+    @abc.abstractmethod
+    def list_bound_regions(self, provider_id=None, status=None,
+                           region_id=None):
+        """Return bound regions, optionally filtered."""
+
+    @abc.abstractmethod
+    def update_bound_region(self, bound_region_id, values, endpoints=None):
+        """Update a bound region; replace its endpoint rows when given
+        (a list of ``{endpoint_id, service_id, service_type}``)."""
+
+    @abc.abstractmethod
+    def delete_bound_region(self, bound_region_id):
+        """Delete a bound region with its endpoint and entitlement rows."""
+
+    @abc.abstractmethod
+    def list_bound_endpoints(self, bound_region_id):
+        """Return the endpoint rows of a bound region."""
+
+    @abc.abstractmethod
+    def list_owned_services(self):
+        """Return ``{service_type: service_id}`` of the catalog services
+        Mercador created."""
+
+    @abc.abstractmethod
+    def add_owned_service(self, service_id, service_type):
+        """Record a catalog service Mercador created."""
+
+    @abc.abstractmethod
+    def remove_owned_service(self, service_id):
+        """Forget a catalog service Mercador created."""
+
+    @abc.abstractmethod
+    def count_bound_endpoints(self, service_id):
+        """Return how many bound endpoints use a catalog service."""
+
+    @abc.abstractmethod
+    def create_entitlement(self, bound_region_id, target_type, target_id):
+        """Entitle a project or domain (idempotent)."""
+
+    @abc.abstractmethod
+    def list_entitlements(self, bound_region_id=None, target_id=None):
+        """Return entitlements ``{bound_region_id, target_type,
+        target_id}``, optionally filtered."""
+
+    @abc.abstractmethod
+    def delete_entitlement(self, bound_region_id, target_type, target_id):
+        """Remove an entitlement; EntitlementNotFound if absent."""
+
+    @abc.abstractmethod
+    def delete_entitlements_of(self, target_id):
+        """Remove every entitlement of a deleted project or domain."""
+
+    @abc.abstractmethod
+    def entitled_endpoint_ids(self, target_ids):
+        """Return the IDs of the endpoints of the active bound regions
+        entitled to any of ``target_ids`` (a project and its domain)."""

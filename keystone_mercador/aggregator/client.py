@@ -1,0 +1,183 @@
+"""HTTP client of a provider's OS-MERCADOR API, used by the aggregator.
+
+Every call has bounded connect and read timeouts and none is retried: a
+write that timed out may have been applied, which the bind protocol handles
+with idempotency keys and compensation. Errors name the provider and never
+carry a secret.
+"""
+
+import os
+import tempfile
+
+import requests
+import urllib3
+
+from keystone_mercador import exception
+from keystone_mercador import glue
+
+CONF = glue.CONF
+
+
+def _refused(error):
+    """Whether the connection failed before anything was sent."""
+    reason = getattr(error.args[0] if error.args else None, 'reason', None)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+class ProviderClient:
+    """Calls one provider with the application credential it issued.
+
+    Use as a context manager: it holds the provider's CA bundle in a
+    temporary file while open.
+    """
+
+    def __init__(self, provider, secret):
+        self.provider = provider
+        self._secret = secret
+        self._token = None
+        self._ca_file = None
+        self._http = requests.Session()
+
+    def __enter__(self):
+        ca = self.provider.get('ca_certificate')
+        if ca:
+            fd, self._ca_file = tempfile.mkstemp(prefix='mercador-ca-')
+            with os.fdopen(fd, 'w') as f:
+                f.write(ca)
+            self._http.verify = self._ca_file
+        return self
+
+    def __exit__(self, *exc):
+        self._http.close()
+        if self._ca_file:
+            os.unlink(self._ca_file)
+            self._ca_file = None
+
+    @property
+    def name(self):
+        return self.provider['name']
+
+    def _url(self, path):
+        return self.provider['auth_url'].rstrip('/') + path
+
+    def _send(self, method, path, **kwargs):
+        """Return the response; raise ProviderError if there is none.
+
+        The raised error's ``sent`` attribute says whether the request may
+        have reached the provider.
+        """
+        timeout = (CONF.mercador.provider_connect_timeout,
+                   CONF.mercador.provider_timeout)
+        url = self.provider['auth_url']
+        try:
+            return self._http.request(method, self._url(path),
+                                      timeout=timeout, allow_redirects=False,
+                                      **kwargs)
+        except requests.exceptions.SSLError:
+            raise exception.ProviderError(
+                provider=self.name, sent=False,
+                reason='TLS verification of %s failed; check its CA '
+                'certificate.' % url)
+        except requests.exceptions.ConnectTimeout:
+            raise exception.ProviderTimeout(
+                provider=self.name, sent=False,
+                reason='no connection to %s within %ss.' % (
+                    url, CONF.mercador.provider_connect_timeout))
+        except requests.exceptions.ReadTimeout:
+            raise exception.ProviderTimeout(
+                provider=self.name,
+                reason='no answer within %ss.' % CONF.mercador.provider_timeout)
+        except requests.exceptions.ConnectionError as e:
+            if _refused(e):
+                raise exception.ProviderError(
+                    provider=self.name, sent=False,
+                    reason='%s is unreachable.' % url)
+            raise exception.ProviderError(
+                provider=self.name, reason='the connection was lost.')
+        except requests.exceptions.RequestException:
+            raise exception.ProviderError(
+                provider=self.name, reason='the request failed.')
+
+    def _fail(self, response):
+        try:
+            message = response.json()['error']['message']
+        except (ValueError, KeyError, TypeError):
+            message = response.reason
+        raise exception.ProviderError(
+            provider=self.name, status=response.status_code,
+            reason='HTTP %d: %s' % (response.status_code, message))
+
+    def authenticate(self):
+        """Get a token with the credential; ProviderError if rejected."""
+        body = {'auth': {'identity': {
+            'methods': ['application_credential'],
+            'application_credential': {
+                'id': self.provider['application_credential_id'],
+                'secret': self._secret}}}}
+        response = self._send('POST', '/auth/tokens', json=body)
+        if response.status_code == 401:
+            raise exception.ProviderError(
+                provider=self.name, status=401,
+                reason='the provider rejected the application credential.')
+        if response.status_code != 201:
+            self._fail(response)
+        self._token = response.headers['X-Subject-Token']
+        return self._token
+
+    def _call(self, method, path, expected=(200,), **kwargs):
+        if self._token is None:
+            self.authenticate()
+        response = self._send(
+            method, '/OS-MERCADOR' + path,
+            headers={'X-Auth-Token': self._token}, **kwargs)
+        if response.status_code not in expected:
+            self._fail(response)
+        return response
+
+    def list_offers(self, filters=None):
+        return self._call('GET', '/offers', params=filters or {}).json()[
+            'offers']
+
+    def get_offer(self, offer_id):
+        try:
+            return self._call('GET', '/offers/%s' % offer_id).json()['offer']
+        except exception.ProviderError as e:
+            if e.status == 404:
+                raise exception.ProviderOfferNotFound(
+                    provider=self.name, offer_id=offer_id)
+            raise
+
+    def create_binding(self, offer_id, idempotency_key):
+        """Return ``(binding, created)``; a replay has no credential."""
+        response = self._call(
+            'POST', '/bindings', expected=(200, 201),
+            json={'binding': {'virtual_region_id': offer_id,
+                              'idempotency_key': idempotency_key}})
+        return response.json()['binding'], response.status_code == 201
+
+    def find_binding(self, idempotency_key):
+        """Return this aggregator's binding made with the key, or None."""
+        for binding in self.list_bindings():
+            if binding.get('idempotency_key') == idempotency_key:
+                return binding
+        return None
+
+    def list_bindings(self):
+        return self._call('GET', '/bindings').json()['bindings']
+
+    def get_binding(self, binding_id):
+        """Return a binding, or None if the provider no longer has it."""
+        response = self._call('GET', '/bindings/%s' % binding_id,
+                              expected=(200, 404))
+        if response.status_code == 404:
+            return None
+        return response.json()['binding']
+
+    def rotate_credential(self, binding_id):
+        return self._call('POST', '/bindings/%s/credential' % binding_id,
+                          json={}).json()['credential']
+
+    def delete_binding(self, binding_id):
+        """Delete a binding; a binding already gone is not an error."""
+        self._call('DELETE', '/bindings/%s' % binding_id,
+                   expected=(204, 404))

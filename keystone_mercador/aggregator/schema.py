@@ -1,0 +1,108 @@
+"""JSON Schemas of the aggregator-side OS-MERCADOR requests."""
+
+from keystone_mercador.publisher import schema as publisher_schema
+
+_id = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+_name = publisher_schema._name
+_description = publisher_schema._description
+_url = {'type': 'string', 'minLength': 1, 'maxLength': 1024,
+        'pattern': r'^https?://[^\s]+$'}
+_pem = {'type': 'string', 'minLength': 1, 'maxLength': 65536,
+        'pattern': r'-----BEGIN CERTIFICATE-----'}
+# Same rules as a Keystone region ID, which it becomes.
+_region_id = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+              'pattern': r'^[A-Za-z0-9][A-Za-z0-9._-]*$'}
+
+STATUSES = ('requested', 'active', 'compensating', 'failed')
+
+#: Fields whose value must never appear in an error message or a log line.
+SECRET_FIELDS = frozenset(['application_credential_secret'])
+
+#: The credential exactly as the provider returned it when it registered
+#: this aggregator, so that it can be pasted as is.
+_credential = {
+    'type': 'object',
+    'properties': {
+        'type': {'type': 'string', 'enum': ['v3applicationcredential']},
+        'auth_url': _url,
+        'application_credential_id': _id,
+        'application_credential_secret': {
+            'type': 'string', 'minLength': 1, 'maxLength': 1024},
+    },
+    'required': ['application_credential_id',
+                 'application_credential_secret'],
+    'additionalProperties': False,
+}
+
+provider_create = {
+    'type': 'object',
+    'properties': {
+        'provider': {
+            'type': 'object',
+            'properties': {
+                'name': _name,
+                'description': _description,
+                'auth_url': _url,
+                'ca_certificate': _pem,
+                'credential': _credential,
+            },
+            'required': ['name', 'auth_url', 'credential'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['provider'],
+    'additionalProperties': False,
+}
+
+provider_update = {
+    'type': 'object',
+    'properties': {
+        'provider': {
+            'type': 'object',
+            'properties': {
+                'description': _description,
+                'auth_url': _url,
+                'ca_certificate': {'oneOf': [_pem, {'type': 'null'}]},
+                'credential': _credential,
+            },
+            'minProperties': 1,
+            'additionalProperties': False,
+        },
+    },
+    'required': ['provider'],
+    'additionalProperties': False,
+}
+
+empty_query = publisher_schema.empty_query
+offer_index_query = publisher_schema.offer_index_query
+
+bound_region_create = {
+    'type': 'object',
+    'properties': {
+        'bound_region': {
+            'type': 'object',
+            'properties': {
+                'provider_id': _id,
+                'offer_id': _id,
+                'region_id': _region_id,
+                'description': {'type': 'string', 'maxLength': 255},
+                'idempotency_key': publisher_schema._idempotency_key,
+            },
+            'required': ['provider_id', 'offer_id', 'region_id',
+                         'idempotency_key'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['bound_region'],
+    'additionalProperties': False,
+}
+
+bound_region_index_query = {
+    'type': 'object',
+    'properties': {
+        'provider_id': _id,
+        'status': {'type': 'string', 'enum': list(STATUSES)},
+        'region_id': _region_id,
+    },
+    'additionalProperties': False,
+}

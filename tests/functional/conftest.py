@@ -1,0 +1,43 @@
+import os
+
+import pytest
+
+from tests.functional import databases
+from tests.functional import servers
+
+ARTIFACTS = os.environ.get('MERCADOR_TEST_ARTIFACTS')
+
+
+@pytest.fixture(scope='session')
+def db_backend():
+    kind = databases.backend()
+    reason = databases.unavailable_reason(kind)
+    if reason:
+        pytest.skip(reason)
+    return kind
+
+
+@pytest.fixture(scope='session')
+def keystone_factory(db_backend, tmp_path_factory):
+    """Start Keystones with the extension; stop them at the end."""
+    started = []
+
+    def factory(name, extra_conf=''):
+        url = databases.create(db_backend)
+        server = servers.KeystoneServer(
+            name, database_url=url, extra_conf=extra_conf,
+            base=str(tmp_path_factory.mktemp(name)))
+        started.append((server, url))
+        server.setup().start()
+        return server
+
+    yield factory
+    for server, url in started:
+        server.stop()
+        databases.drop(db_backend, url)
+
+
+@pytest.fixture(scope='session')
+def provider(keystone_factory):
+    """The provider cloud's Keystone (shared by the publisher suites)."""
+    return keystone_factory('provider')

@@ -1,0 +1,57 @@
+"""Helpers that set up provider-side objects through the real API."""
+
+import uuid
+
+from tests.functional import client
+
+API = '/v3/OS-MERCADOR'
+
+
+def unique(prefix):
+    return '%s-%s' % (prefix, uuid.uuid4().hex[:8])
+
+
+def ensure_service(admin, service_type, url, region='RegionOne'):
+    """A service of that type with a public endpoint in the region."""
+    services = admin.ok('GET', '/v3/services?type=%s' % service_type)
+    if services['services']:
+        service = services['services'][0]
+    else:
+        service = admin.ok('POST', '/v3/services', json={'service': {
+            'type': service_type, 'name': service_type}})['service']
+    endpoints = admin.ok('GET', '/v3/endpoints?service_id=%s' % service['id'])
+    if not any(e['region_id'] == region for e in endpoints['endpoints']):
+        admin.ok('POST', '/v3/endpoints', json={'endpoint': {
+            'service_id': service['id'], 'interface': 'public',
+            'url': url, 'region_id': region}})
+    return service
+
+
+def register_aggregator(admin, name=None):
+    """Returns (aggregator, Session authenticated with its credential)."""
+    ref = admin.ok('POST', API + '/aggregators', json={'aggregator': {
+        'name': name or unique('reseller')}})['aggregator']
+    cred = ref['credential']
+    session = client.Session.login(admin.base, client.app_cred_auth(
+        cred['application_credential_id'],
+        cred['application_credential_secret']))
+    return ref, session
+
+
+def create_virtual_region(admin, publish=True, **fields):
+    body = {'name': unique('vr'), 'region_id': 'RegionOne',
+            'domain_name': unique('vr-domain'), 'services': ['image'],
+            'metadata': {'country': 'FR', 'compliance': ['gdpr']}}
+    body.update(fields)
+    vr = admin.ok('POST', API + '/virtual_regions',
+                  json={'virtual_region': body})['virtual_region']
+    if publish:
+        vr = admin.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
+            'virtual_region': {'status': 'published'}})['virtual_region']
+    return vr
+
+
+def bind(aggregator_session, vr_id, key=None):
+    return aggregator_session.ok('POST', API + '/bindings', json={
+        'binding': {'virtual_region_id': vr_id,
+                    'idempotency_key': key or unique('key')}})['binding']

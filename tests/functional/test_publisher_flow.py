@@ -1,0 +1,147 @@
+"""The provider's story end to end against a real Keystone."""
+
+import pytest
+
+from tests.functional import client
+from tests.functional import publisher as pub
+
+API = pub.API
+
+
+@pytest.fixture(scope='module')
+def admin(provider):
+    session = client.Session.admin(provider)
+    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
+    return session
+
+
+def _token_status(admin, token):
+    return admin.get('/v3/auth/tokens',
+                     headers={'X-Subject-Token': token}).status_code
+
+
+def test_register_publish_bind_use_revoke(provider, admin):
+    aggregator, agg = pub.register_aggregator(admin)
+    assert 'application_credential_secret' in aggregator['credential']
+    # The credential is shown once: never again.
+    shown = admin.ok('GET', API + '/aggregators/' + aggregator['id'])
+    assert 'credential' not in shown['aggregator']
+
+    vr = pub.create_virtual_region(admin, publish=False)
+    assert vr['status'] == 'draft'
+    # A draft is not an offer.
+    assert vr['id'] not in [o['id'] for o in agg.ok(
+        'GET', API + '/offers')['offers']]
+    vr = admin.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
+        'virtual_region': {'status': 'published'}})['virtual_region']
+
+    offers = agg.ok('GET', API + '/offers?country=FR')['offers']
+    assert vr['id'] in [o['id'] for o in offers]
+    offer = [o for o in offers if o['id'] == vr['id']][0]
+    assert offer['services'] == ['image']
+    assert offer['metadata']['country'] == 'FR'
+    assert 'region_id' not in offer and 'domain_id' not in offer
+    assert vr['id'] not in [o['id'] for o in agg.ok(
+        'GET', API + '/offers?country=DE')['offers']]
+
+    key = pub.unique('bind-key')
+    r = agg.post(API + '/bindings', json={'binding': {
+        'virtual_region_id': vr['id'], 'idempotency_key': key}})
+    assert r.status_code == 201, r.text
+    binding = r.json()['binding']
+    cred = binding['credential']
+    assert binding['endpoints'] == [{
+        'service_type': 'image', 'interface': 'public',
+        'url': 'http://127.0.0.1:9292'}]
+    assert binding['auth_url'] == provider.auth_url
+
+    # The same key returns the same binding (without the secret).
+    again = agg.post(API + '/bindings', json={'binding': {
+        'virtual_region_id': vr['id'], 'idempotency_key': key}})
+    assert again.status_code == 200, again.text
+    assert again.json()['binding']['id'] == binding['id']
+    assert 'credential' not in again.json()['binding']
+
+    # The binding's root project sits in the virtual region's domain.
+    root = admin.ok('GET', '/v3/projects/' + binding['root_project_id'])
+    assert root['project']['domain_id'] == vr['domain_id']
+    assert root['project']['parent_id'] == vr['domain_id']
+
+    reference = pub.unique('opaque-tenant-reference')
+    project = agg.ok('POST', API + '/bindings/%s/projects' % binding['id'],
+                     json={'project': {'reference': reference}})['project']
+    same = agg.post(API + '/bindings/%s/projects' % binding['id'],
+                    json={'project': {'reference': reference}})
+    assert same.status_code == 200
+    assert same.json()['project']['id'] == project['id']
+    stored = admin.ok('GET', '/v3/projects/' + project['id'])['project']
+    assert stored['parent_id'] == binding['root_project_id']
+    assert reference not in str(stored)
+
+    tenant = client.Session.login(provider.url, client.password_auth(
+        user_id=cred['user_id'], password=cred['password'],
+        scope={'project': {'id': project['id']}}))
+    assert tenant.token_body['token']['project']['id'] == project['id']
+    assert _token_status(admin, tenant.token) == 200
+    # The binding identity reaches its own subtree only.
+    r = client.requests.post(provider.auth_url + '/auth/tokens',
+                             json=client.password_auth(
+                                 user_id=cred['user_id'],
+                                 password=cred['password'],
+                                 scope={'project': {'name': 'admin',
+                                                    'domain': {
+                                                        'name': 'Default'}}}))
+    assert r.status_code == 401
+
+    # Revocation: the binding goes, and with it every token and secret.
+    agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
+    assert _token_status(admin, tenant.token) == 404
+    r = client.requests.post(provider.auth_url + '/auth/tokens',
+                             json=client.password_auth(
+                                 user_id=cred['user_id'],
+                                 password=cred['password']))
+    assert r.status_code == 401
+    assert admin.get('/v3/projects/' + project['id']).status_code == 404
+    assert admin.get(
+        '/v3/projects/' + binding['root_project_id']).status_code == 404
+
+    # Revoking the aggregator ends its own credential at once.
+    admin.ok('DELETE', API + '/aggregators/' + aggregator['id'], status=204)
+    assert _token_status(admin, agg.token) == 404
+    r = client.requests.post(provider.auth_url + '/auth/tokens',
+                             json=client.app_cred_auth(
+                                 aggregator['credential'][
+                                     'application_credential_id'],
+                                 aggregator['credential'][
+                                     'application_credential_secret']))
+    # Keystone answers 404 for an application credential that is gone.
+    assert r.status_code in (401, 404)
+    assert 'X-Subject-Token' not in r.headers
+
+
+def test_revoking_an_aggregator_removes_its_bindings(provider, admin):
+    aggregator, agg = pub.register_aggregator(admin)
+    vr = pub.create_virtual_region(admin)
+    binding = pub.bind(agg, vr['id'])
+    admin.ok('DELETE', API + '/aggregators/' + aggregator['id'], status=204)
+    assert admin.get(API + '/bindings/' + binding['id']).status_code == 404
+    assert admin.get(
+        '/v3/projects/' + binding['root_project_id']).status_code == 404
+    assert admin.ok('GET', API + '/virtual_regions/' + vr['id'])[
+        'virtual_region']['binding_count'] == 0
+
+
+def test_rotate_binding_credential(provider, admin):
+    _, agg = pub.register_aggregator(admin)
+    vr = pub.create_virtual_region(admin)
+    binding = pub.bind(agg, vr['id'])
+    old = binding['credential']
+    new = agg.ok('POST', API + '/bindings/%s/credential' % binding['id'],
+                 json={})['credential']
+    assert new['password'] != old['password']
+    assert client.requests.post(provider.auth_url + '/auth/tokens', json=(
+        client.password_auth(user_id=old['user_id'],
+                             password=old['password']))).status_code == 401
+    assert client.requests.post(provider.auth_url + '/auth/tokens', json=(
+        client.password_auth(user_id=new['user_id'],
+                             password=new['password']))).status_code == 201
