@@ -1,5 +1,7 @@
 """Build Keystone's application with the Mercador extension loaded."""
 
+from keystone_mercador.aggregator import api as aggregator_api
+from keystone_mercador.aggregator import core as aggregator_core
 from keystone_mercador import exception  # noqa: F401 (registers errors)
 from keystone_mercador import glue
 from keystone_mercador import policies
@@ -13,6 +15,8 @@ def _load_managers():
     glue.register_policies(policies.list_rules())
     if glue.CONF.mercador.publisher:
         publisher_core.Manager()
+    if glue.CONF.mercador.aggregator:
+        aggregator_core.Manager()
 
 
 def build_application(name='public'):
@@ -20,4 +24,11 @@ def build_application(name='public'):
     if glue.CONF.mercador.publisher:
         for api in publisher_api.APIs:
             glue.register_api(app, api)
+    if glue.CONF.mercador.aggregator:
+        for api in aggregator_api.APIs:
+            glue.register_api(app, api)
+        glue.filter_view(app, 'regions.regionsresource',
+                         aggregator_api.filter_region_list)
+        glue.filter_view(app, 'regions.regionresource',
+                         aggregator_api.filter_region)
     return app

@@ -8,6 +8,8 @@ to), never anything taken from the request body.
 
 from oslo_policy import policy
 
+from keystone_mercador.aggregator import policies as aggregator_policies
+
 AGGREGATOR_ROLE = 'mercador_aggregator'
 
 PROVIDER_ADMIN = 'rule:mercador:provider_admin'
@@ -120,4 +122,4 @@ _publisher = [
 
 
 def list_rules():
-    return _base + _publisher
+    return _base + _publisher + aggregator_policies.list_rules()

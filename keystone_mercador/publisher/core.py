@@ -261,6 +261,10 @@ class Manager(glue.Manager):
 
     def create_virtual_region(self, virtual_region, initiator=None):
         vr = dict(virtual_region)
+        if ('domain_id' in vr) == ('domain_name' in vr):
+            raise exception.InvalidInput(
+                reason='Give either domain_id (an existing domain) or '
+                'domain_name (a domain to create for the virtual region).')
         try:
             PROVIDERS.catalog_api.get_region(vr['region_id'])
         except glue.RegionNotFound:

@@ -79,8 +79,6 @@ virtual_region_create = {
                 domain_name=_name,
             ),
             'required': ['name', 'region_id', 'services'],
-            'oneOf': [{'required': ['domain_id']},
-                      {'required': ['domain_name']}],
             'additionalProperties': False,
         },
     },

@@ -41,3 +41,22 @@ def keystone_factory(db_backend, tmp_path_factory):
 def provider(keystone_factory):
     """The provider cloud's Keystone (shared by the publisher suites)."""
     return keystone_factory('provider')
+
+
+#: Configuration of an aggregator's Keystone: the aggregator side on, the
+#: catalog driver that hides bound regions from non-entitled projects.
+AGGREGATOR_CONF = """
+[mercador]
+aggregator = true
+proxy_url = http://127.0.0.1:8780/mercador
+provider_connect_timeout = 2
+provider_timeout = 10
+[catalog]
+driver = mercador
+"""
+
+
+@pytest.fixture(scope='session')
+def aggregator(keystone_factory):
+    """The reseller cloud's Keystone (shared by the aggregator suites)."""
+    return keystone_factory('aggregator', extra_conf=AGGREGATOR_CONF)

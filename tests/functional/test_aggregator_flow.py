@@ -1,0 +1,183 @@
+"""The reseller's story end to end, with two real Keystones."""
+
+import pytest
+
+from tests.functional import aggregation as agg
+from tests.functional import client
+from tests.functional import publisher as pub
+from tests.functional import servers
+
+API = agg.API
+
+
+@pytest.fixture(scope='module')
+def provider_admin(provider):
+    session = client.Session.admin(provider)
+    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
+    pub.ensure_service(session, 'placement', 'http://127.0.0.1:8778')
+    return session
+
+
+@pytest.fixture(scope='module')
+def admin(aggregator):
+    return client.Session.admin(aggregator)
+
+
+def test_register_browse_bind_entitle_unbind(provider, aggregator,
+                                             provider_admin, admin):
+    # Provider side: register the aggregator, publish a virtual region.
+    credential, vr = agg.offer_story(provider_admin,
+                                     services=('image', 'placement'))
+
+    # Aggregator side: register the provider; its secret never comes back.
+    ref = agg.register_provider(admin, provider, credential)
+    secret = credential['application_credential_secret']
+    assert secret not in str(ref)
+    assert secret not in admin.get(API + '/providers/' + ref['id']).text
+    assert secret not in admin.get(API + '/providers').text
+
+    # Browse, live and filtered.
+    offers = admin.ok('GET', API + '/providers/%s/offers?country=FR'
+                      % ref['id'])['offers']
+    assert vr['id'] in [o['id'] for o in offers]
+    offer = admin.ok('GET', API + '/providers/%s/offers/%s'
+                     % (ref['id'], vr['id']))['offer']
+    assert offer['services'] == ['image', 'placement']
+    assert vr['id'] not in [o['id'] for o in admin.ok(
+        'GET', API + '/providers/%s/offers?country=DE'
+        % ref['id'])['offers']]
+
+    # Bind as V1 (replays are idempotent).
+    key = pub.unique('bind')
+    bound = agg.bind(admin, ref['id'], vr['id'], 'V1', key)['bound_region']
+    assert bound['status'] == 'active', bound
+    assert bound['services'] == ['image', 'placement']
+    assert 'encrypted_password' not in bound
+    again = agg.bind(admin, ref['id'], vr['id'], 'V1', key, status=200)
+    assert again['bound_region']['id'] == bound['id']
+    r = admin.post(API + '/bound_regions', json={'bound_region': {
+        'provider_id': ref['id'], 'offer_id': vr['id'], 'region_id': 'V9',
+        'idempotency_key': key}})
+    assert r.status_code == 422, r.text
+    # The same offer is bound once.
+    r = admin.post(API + '/bound_regions', json={'bound_region': {
+        'provider_id': ref['id'], 'offer_id': vr['id'], 'region_id': 'V2',
+        'idempotency_key': pub.unique('bind')}})
+    assert r.status_code == 409 and bound['id'] in r.text, r.text
+
+    # The provider sees one binding of the aggregator.
+    binding = provider_admin.ok(
+        'GET', API + '/bindings/' + bound['binding_id'])['binding']
+    assert binding['virtual_region_id'] == vr['id']
+
+    # Two tenants; only one is entitled to V1.
+    entitled, entitled_user = agg.tenant(admin)
+    other, other_user = agg.tenant(admin)
+    admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+             % (bound['id'], entitled['id']), status=204)
+    assert admin.ok('GET', API + '/bound_regions/%s/entitlements'
+                    % bound['id'])['entitlements'] == [{
+                        'bound_region_id': bound['id'],
+                        'target_type': 'project',
+                        'target_id': entitled['id']}]
+
+    regions = agg.openstack(aggregator, entitled['name'], entitled['name'],
+                            'region', 'list')
+    assert {r['Region'] for r in regions} == {'RegionOne', 'V1'}
+    catalog = agg.openstack(aggregator, entitled['name'], entitled['name'],
+                            'catalog', 'list')
+    assert agg.regions_in_catalog(catalog) == {'RegionOne', 'V1'}
+    v1 = sorted((s['Type'], e['url']) for s in catalog
+                for e in s['Endpoints'] if e['region_id'] == 'V1')
+    assert v1 == [
+        ('image', 'http://127.0.0.1:8780/mercador/V1/image'),
+        ('placement', 'http://127.0.0.1:8780/mercador/V1/placement')]
+
+    regions = agg.openstack(aggregator, other['name'], other['name'],
+                            'region', 'list')
+    assert {r['Region'] for r in regions} == {'RegionOne'}
+    catalog = agg.openstack(aggregator, other['name'], other['name'],
+                            'catalog', 'list')
+    assert agg.regions_in_catalog(catalog) == {'RegionOne'}
+    # No empty service entry betrays the bound region either.
+    assert {s['Type'] for s in catalog} == {'identity'}
+
+    # The administrator sees every region.
+    assert 'V1' in {r['id'] for r in admin.ok('GET', '/v3/regions')[
+        'regions']}
+
+    # Unbind: gone on both sides.
+    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
+    assert admin.get('/v3/regions/V1').status_code == 404
+    assert admin.get(API + '/bound_regions/' + bound['id']).status_code \
+        == 404
+    assert agg.regions_in_catalog(agg.catalog_of(
+        aggregator, entitled_user['id'], entitled['id'])) == {'RegionOne'}
+    assert {s['type'] for s in agg.catalog_of(
+        aggregator, entitled_user['id'], entitled['id'])} == {'identity'}
+    assert provider_admin.get(
+        API + '/bindings/' + bound['binding_id']).status_code == 404
+    assert provider_admin.get(
+        '/v3/projects/' + binding['root_project_id']).status_code == 404
+
+
+def test_domain_entitlement(provider, aggregator, provider_admin, admin):
+    credential, vr = agg.offer_story(provider_admin)
+    ref = agg.register_provider(admin, provider, credential)
+    bound = agg.bind(admin, ref['id'], vr['id'])['bound_region']
+    project, user = agg.tenant(admin)
+    region = bound['region_id']
+    assert region not in agg.regions_of(agg.catalog_of(
+        aggregator, user['id'], project['id']))
+    admin.ok('PUT', API + '/bound_regions/%s/entitlements/domains/default'
+             % bound['id'], status=204)
+    assert region in agg.regions_of(agg.catalog_of(
+        aggregator, user['id'], project['id']))
+    admin.ok('DELETE', API + '/bound_regions/%s/entitlements/domains/default'
+             % bound['id'], status=204)
+    assert region not in agg.regions_of(agg.catalog_of(
+        aggregator, user['id'], project['id']))
+    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
+
+
+def test_registration_errors_name_the_provider(aggregator, admin, provider,
+                                               provider_admin):
+    credential, _ = agg.offer_story(provider_admin)
+    wrong = dict(credential, application_credential_secret='not-the-secret')
+    r = admin.post(API + '/providers', json={'provider': {
+        'name': 'rejected', 'auth_url': provider.auth_url,
+        'credential': wrong}})
+    assert r.status_code == 502, r.text
+    assert 'Provider rejected' in r.json()['error']['message']
+    r = admin.post(API + '/providers', json={'provider': {
+        'name': 'nowhere', 'auth_url': 'http://127.0.0.1:%d/v3'
+        % servers.free_port(), 'credential': credential}})
+    assert r.status_code == 502, r.text
+    assert 'unreachable' in r.json()['error']['message']
+    assert admin.get(API + '/providers').json()['providers'] == [] or all(
+        p['name'] not in ('rejected', 'nowhere')
+        for p in admin.get(API + '/providers').json()['providers'])
+
+
+def test_secret_never_echoed(aggregator, admin):
+    secret = 'S3cret-value-that-must-not-leak'
+    bodies = [
+        {'provider': {'name': 'x', 'auth_url': 'http://h/v3', 'unknown': 1,
+                      'credential': {'application_credential_id': 'i',
+                                     'application_credential_secret':
+                                         secret}}},
+        {'provider': {'name': 'x', 'auth_url': 'http://h/v3',
+                      'credential': {'application_credential_id': 'i',
+                                     'application_credential_secret':
+                                         secret * 100}}},
+        {'provider': {'name': 'x', 'auth_url': 'http://h/v3',
+                      'credential': {'application_credential_id': 'i',
+                                     'application_credential_secret':
+                                         [secret]}}},
+        {'provider': [secret]},
+    ]
+    for body in bodies:
+        r = admin.post(API + '/providers', json=body)
+        assert r.status_code == 400, r.text
+        assert secret not in r.text
+    assert secret not in aggregator.read_log()

@@ -1,0 +1,249 @@
+"""Validation, errors, rules and notifications of the provider API."""
+
+import json
+import time
+
+import pytest
+
+from tests.functional import client
+from tests.functional import publisher as pub
+
+API = pub.API
+
+
+@pytest.fixture(scope='module')
+def admin(provider):
+    session = client.Session.admin(provider)
+    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
+    return session
+
+
+@pytest.fixture(scope='module')
+def aggregator(admin):
+    return pub.register_aggregator(admin)
+
+
+def _error(response, code):
+    assert response.status_code == code, response.text
+    assert response.headers['Content-Type'].startswith('application/json')
+    error = response.json()['error']
+    assert error['code'] == code
+    return error['message']
+
+
+@pytest.mark.parametrize('body, words', [
+    ({'virtual_region': {'name': 'x', 'region_id': 'RegionOne',
+                         'domain_name': 'd', 'services': ['image'],
+                         'colour': 'blue'}}, 'colour'),
+    ({'virtual_region': {'name': 'x', 'region_id': 'RegionOne',
+                         'domain_name': 'd', 'services': ['image']},
+      'extra': 1}, 'extra'),
+    ({'virtual_region': {'name': 'x', 'region_id': 'RegionOne',
+                         'services': ['image']}}, 'domain'),
+    ({'virtual_region': {'name': 'x', 'region_id': 'RegionOne',
+                         'domain_name': 'd', 'services': []}}, 'services'),
+    ({'virtual_region': {'name': 'x', 'region_id': 'RegionOne',
+                         'domain_name': 'd', 'services': ['image'],
+                         'metadata': {'country': 'France'}}}, 'France'),
+    ({'virtual_region': {'name': 'x', 'region_id': 'RegionOne',
+                         'domain_name': 'd', 'services': ['image'],
+                         'metadata': {'flavour': 'gold'}}}, 'flavour'),
+    ({'virtual_region': {'name': 'x', 'region_id': 'RegionOne',
+                         'domain_name': 'd', 'services': ['image'],
+                         'limits': [{'service_type': 'image',
+                                     'resource_name': 'images'}]}},
+     'resource_limit'),
+])
+def test_create_rejects_bad_bodies(admin, body, words):
+    before = admin.ok('GET', API + '/virtual_regions')['virtual_regions']
+    message = _error(admin.post(API + '/virtual_regions', json=body), 400)
+    assert words in message
+    after = admin.ok('GET', API + '/virtual_regions')['virtual_regions']
+    assert after == before
+
+
+@pytest.mark.parametrize('fields, words', [
+    ({'region_id': 'Atlantis'}, 'Region Atlantis does not exist'),
+    ({'services': ['compute']}, 'no endpoint for service type(s) compute'),
+    ({'domain_name': None, 'domain_id': 'nope'}, 'Domain nope does not'),
+    ({'limits': [{'service_type': 'image', 'resource_name': 'unknown_res',
+                  'resource_limit': 3}]}, 'no registered limit'),
+    ({'limits': [{'service_type': 'compute', 'resource_name': 'cores',
+                  'resource_limit': 3}]}, 'is not offered'),
+    ({'visibility': 'all', 'aggregator_ids': ['abc']}, 'visibility'),
+    ({'visibility': 'listed', 'aggregator_ids': ['abc']},
+     'Aggregator abc does not exist'),
+])
+def test_create_rejects_wrong_references(admin, fields, words):
+    body = {'name': pub.unique('vr'), 'region_id': 'RegionOne',
+            'domain_name': pub.unique('dom'), 'services': ['image']}
+    body.update(fields)
+    body = {k: v for k, v in body.items() if v is not None}
+    message = _error(admin.post(API + '/virtual_regions',
+                                json={'virtual_region': body}), 400)
+    assert words in message
+    if 'domain_name' in body:
+        # Nothing half-made: the domain was not created either.
+        domains = admin.ok('GET', '/v3/domains?name=' + body['domain_name'])
+        assert domains['domains'] == []
+
+
+def test_malformed_json_and_unknown_query(admin):
+    r = admin.post(API + '/virtual_regions', data='{not json',
+                   headers={'Content-Type': 'application/json'})
+    assert r.status_code == 400
+    assert 'error' in r.json()
+    message = _error(admin.get(API + '/virtual_regions?colour=red'), 400)
+    assert 'colour' in message
+    _error(admin.get(API + '/virtual_regions?status=gone'), 400)
+    _error(admin.get(API + '/virtual_regions/nope'), 404)
+
+
+def test_status_machine(admin):
+    vr = pub.create_virtual_region(admin, publish=False)
+    path = API + '/virtual_regions/' + vr['id']
+    message = _error(admin.patch(path, json={'virtual_region': {
+        'status': 'withdrawn'}}), 409)
+    assert 'from draft to withdrawn' in message
+    for status in ('published', 'withdrawn', 'published'):
+        assert admin.ok('PATCH', path, json={'virtual_region': {
+            'status': status}})['virtual_region']['status'] == status
+    _error(admin.patch(path, json={'virtual_region': {'status': 'draft'}}),
+           409)
+
+
+def test_limits_apply_to_binding_root_project(admin, aggregator):
+    _, agg = aggregator
+    image = admin.ok('GET', '/v3/services?type=image')['services'][0]
+    name = pub.unique('image_count')
+    admin.ok('POST', '/v3/registered_limits', json={'registered_limits': [{
+        'service_id': image['id'], 'region_id': 'RegionOne',
+        'resource_name': name, 'default_limit': 10}]})
+    vr = pub.create_virtual_region(admin, limits=[{
+        'service_type': 'image', 'resource_name': name,
+        'resource_limit': 4}])
+    binding = pub.bind(agg, vr['id'])
+    limits = admin.ok('GET', '/v3/limits?project_id=%s'
+                      % binding['root_project_id'])['limits']
+    assert [(lim['resource_name'], lim['resource_limit'])
+            for lim in limits] == [(name, 4)]
+    # Services and limits are frozen while bindings exist.
+    path = API + '/virtual_regions/' + vr['id']
+    _error(admin.patch(path, json={'virtual_region': {'limits': []}}), 409)
+    agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
+    assert admin.ok('PATCH', path, json={'virtual_region': {'limits': []}})
+
+
+def test_delete_refused_while_bound(admin, aggregator):
+    _, agg = aggregator
+    vr = pub.create_virtual_region(admin)
+    binding = pub.bind(agg, vr['id'])
+    path = API + '/virtual_regions/' + vr['id']
+    assert admin.ok('GET', path)['virtual_region']['binding_count'] == 1
+    assert 'binding' in _error(admin.delete(path), 409)
+    agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
+    admin.ok('DELETE', path, status=204)
+    # The domain created for it goes with it.
+    assert admin.get('/v3/domains/' + vr['domain_id']).status_code == 404
+
+
+def test_idempotency_key_with_other_body_is_422(admin, aggregator):
+    _, agg = aggregator
+    first = pub.create_virtual_region(admin)
+    second = pub.create_virtual_region(admin)
+    key = pub.unique('key')
+    binding = pub.bind(agg, first['id'], key)
+    r = agg.post(API + '/bindings', json={'binding': {
+        'virtual_region_id': second['id'], 'idempotency_key': key}})
+    assert key in _error(r, 422)
+    listed = agg.ok('GET', API + '/bindings')['bindings']
+    assert [b['id'] for b in listed if b['idempotency_key'] == key] == [
+        binding['id']]
+
+
+def test_visibility_and_withdrawal(admin, aggregator):
+    listed_agg, agg = aggregator
+    _, other = pub.register_aggregator(admin)
+    vr = pub.create_virtual_region(admin, visibility='listed',
+                                   aggregator_ids=[listed_agg['id']])
+    assert vr['id'] in [o['id'] for o in agg.ok(
+        'GET', API + '/offers')['offers']]
+    assert vr['id'] not in [o['id'] for o in other.ok(
+        'GET', API + '/offers')['offers']]
+    _error(other.get(API + '/offers/' + vr['id']), 404)
+    r = other.post(API + '/bindings', json={'binding': {
+        'virtual_region_id': vr['id'], 'idempotency_key': pub.unique('k')}})
+    _error(r, 404)
+    admin.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
+        'virtual_region': {'status': 'withdrawn'}})
+    assert vr['id'] not in [o['id'] for o in agg.ok(
+        'GET', API + '/offers')['offers']]
+    _error(agg.post(API + '/bindings', json={'binding': {
+        'virtual_region_id': vr['id'],
+        'idempotency_key': pub.unique('k')}}), 404)
+
+
+def test_offer_filters(admin, aggregator):
+    _, agg = aggregator
+    vr = pub.create_virtual_region(admin, metadata={
+        'country': 'PT', 'compliance': ['iso27001'], 'x-tier': 'gold'})
+    for query, seen in [('country=PT', True), ('country=ES', False),
+                        ('compliance=iso27001', True),
+                        ('compliance=gdpr', False),
+                        ('service_type=image', True),
+                        ('service_type=compute', False)]:
+        ids = [o['id'] for o in agg.ok('GET', API + '/offers?' + query)[
+            'offers']]
+        assert (vr['id'] in ids) is seen, query
+    _error(agg.get(API + '/offers?colour=red'), 400)
+
+
+def test_binding_project_reference_rules(admin, aggregator):
+    _, agg = aggregator
+    binding = pub.bind(agg, pub.create_virtual_region(admin)['id'])
+    path = API + '/bindings/%s/projects' % binding['id']
+    _error(agg.post(path, json={'project': {'reference': 'short'}}), 400)
+    _error(agg.post(path, json={'project': {
+        'reference': 'has spaces in it, which are refused'}}), 400)
+    _error(agg.post(path, json={'project': {
+        'reference': pub.unique('ref-long-enough'), 'name': 'x'}}), 400)
+    assert agg.ok('GET', path)['projects'] == []
+
+
+def test_metadata_schema_is_published(admin, aggregator):
+    _, agg = aggregator
+    schema = agg.ok('GET', API + '/metadata_schema')['metadata_schema']
+    assert schema['additionalProperties'] is False
+    assert 'country' in schema['properties']
+
+
+def test_every_change_is_notified(provider, admin, aggregator):
+    _, agg = aggregator
+    vr = pub.create_virtual_region(admin)
+    binding = pub.bind(agg, vr['id'])
+    project = agg.ok('POST', API + '/bindings/%s/projects' % binding['id'],
+                     json={'project': {'reference': pub.unique(
+                         'ref-notified')}})['project']
+    agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
+    admin.ok('DELETE', API + '/virtual_regions/' + vr['id'], status=204)
+    expected = [
+        ('identity.OS-MERCADOR:virtual_region.created', vr['id']),
+        ('identity.OS-MERCADOR:virtual_region.updated', vr['id']),
+        ('identity.OS-MERCADOR:binding.created', binding['id']),
+        ('identity.OS-MERCADOR:binding_project.created', project['id']),
+        ('identity.OS-MERCADOR:binding.deleted', binding['id']),
+        ('identity.OS-MERCADOR:virtual_region.deleted', vr['id']),
+    ]
+    deadline = time.monotonic() + 10
+    while True:
+        events = []
+        for line in provider.read_log().splitlines():
+            if 'oslo.messaging.notification.identity.OS-MERCADOR' in line:
+                payload = json.loads(line[line.index('{'):])
+                events.append((payload['event_type'],
+                               payload['payload']['target']['id']))
+        missing = [e for e in expected if e not in events]
+        if not missing or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not missing
