@@ -111,7 +111,7 @@ def test_register_browse_bind_entitle_unbind(provider, aggregator,
     assert admin.get('/v3/regions/V1').status_code == 404
     assert admin.get(API + '/bound_regions/' + bound['id']).status_code \
         == 404
-    assert agg.regions_in_catalog(agg.catalog_of(
+    assert agg.regions_of(agg.catalog_of(
         aggregator, entitled_user['id'], entitled['id'])) == {'RegionOne'}
     assert {s['type'] for s in agg.catalog_of(
         aggregator, entitled_user['id'], entitled['id'])} == {'identity'}
