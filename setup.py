@@ -1,3 +1,23 @@
-import setuptools
+import os
 
-setuptools.setup()
+import setuptools
+from setuptools.command import build_py
+
+# The dashboard theme lives in the top-level static/ and templates/; built
+# packages ship it inside mercador_dashboard (see mercador_dashboard.theme).
+THEME_DIRS = ('static', 'templates')
+THEME_TARGET = os.path.join('mercador_dashboard', 'themes', 'mercador')
+
+
+class BuildPy(build_py.build_py):
+
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return  # an editable install uses the source tree as it is
+        for name in THEME_DIRS:
+            self.copy_tree(name, os.path.join(self.build_lib, THEME_TARGET,
+                                              name))
+
+
+setuptools.setup(cmdclass={'build_py': BuildPy})

@@ -1,0 +1,2 @@
+"""Horizon plugin of Mercador: federation panels for provider and reseller
+administrators."""

@@ -1,0 +1,238 @@
+"""Client of the OS-MERCADOR APIs of a Mercador-enabled Keystone.
+
+Every call uses the logged-in user's token against the Keystone Horizon
+authenticates with (or ``MERCADOR_KEYSTONE_URL``). Errors come out as Horizon
+exceptions whose text is the explanation the remote Keystone gave:
+
+* 400 -> ``horizon.exceptions.BadRequest``
+* 401, 403 -> ``horizon.exceptions.NotAuthorized``
+* 404 -> ``horizon.exceptions.NotFound``
+* 409 -> ``horizon.exceptions.Conflict``
+* 5xx, connection failures and timeouts -> ``horizon.exceptions.NotAvailable``
+"""
+
+import contextlib
+import logging
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from keystoneauth1 import adapter
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import session
+from keystoneauth1 import token_endpoint
+from openstack_auth import utils as auth_utils
+
+from horizon import exceptions
+from horizon.utils import memoized
+from openstack_dashboard.api import base
+from openstack_dashboard.contrib.developer.profiler import api as profiler
+
+LOG = logging.getLogger(__name__)
+PREFIX = '/OS-MERCADOR'
+DEFAULT_TIMEOUT = 30
+
+
+class VirtualRegion(base.APIDictWrapper):
+    _attrs = ['id', 'name', 'description', 'region_id', 'domain_id',
+              'services', 'limits', 'metadata', 'visibility',
+              'aggregator_ids', 'status', 'binding_count', 'created_at',
+              'updated_at']
+
+
+class Aggregator(base.APIDictWrapper):
+    _attrs = ['id', 'name', 'description', 'user_id', 'project_id',
+              'application_credential_id', 'created_at']
+
+
+class Binding(base.APIDictWrapper):
+    _attrs = ['id', 'virtual_region_id', 'aggregator_id', 'root_project_id',
+              'user_id', 'created_at', 'domain_id', 'region_id',
+              'endpoints']
+
+
+def _keystone_url():
+    url = (getattr(settings, 'MERCADOR_KEYSTONE_URL', None) or
+           settings.OPENSTACK_KEYSTONE_URL)
+    url, _fixed = auth_utils.fix_auth_url_version_prefix(url)
+    return url.rstrip('/')
+
+
+def _verify():
+    if getattr(settings, 'OPENSTACK_SSL_NO_VERIFY', False):
+        return False
+    return getattr(settings, 'OPENSTACK_SSL_CACERT', None) or True
+
+
+def _timeout():
+    return getattr(settings, 'MERCADOR_API_TIMEOUT', DEFAULT_TIMEOUT)
+
+
+@memoized.memoized
+def keystone_client(request):
+    """A keystoneauth adapter on the user's token, one per request."""
+    auth = token_endpoint.Token(endpoint=_keystone_url(),
+                                token=request.user.token.id)
+    sess = session.Session(auth=auth, verify=_verify(), timeout=_timeout(),
+                           original_ip=auth_utils.get_client_ip(request),
+                           app_name='mercador-dashboard')
+    return adapter.Adapter(sess, endpoint_override=_keystone_url())
+
+
+def _remote_message(exc):
+    """The ``message`` of a Keystone JSON error, else keystoneauth's."""
+    try:
+        return str(exc.response.json()['error']['message'])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return exc.message
+
+
+@contextlib.contextmanager
+def _translated_errors():
+    try:
+        yield
+    except ks_exceptions.HttpError as exc:
+        message = _remote_message(exc)
+        if isinstance(exc, ks_exceptions.BadRequest):
+            raise exceptions.BadRequest(message) from exc
+        if isinstance(exc, (ks_exceptions.Unauthorized,
+                            ks_exceptions.Forbidden)):
+            raise exceptions.NotAuthorized(message) from exc
+        if isinstance(exc, ks_exceptions.NotFound):
+            raise exceptions.NotFound(message) from exc
+        if isinstance(exc, ks_exceptions.Conflict):
+            raise exceptions.Conflict(message) from exc
+        raise exceptions.NotAvailable(
+            _('Keystone failed: %s') % message) from exc
+    except ks_exceptions.ClientException as exc:
+        # Connection failures, timeouts, SSL errors.
+        raise exceptions.NotAvailable(
+            _('Keystone is unreachable: %s') % exc) from exc
+
+
+def _get(request, path, **params):
+    params = {k: v for k, v in params.items() if v is not None}
+    with _translated_errors():
+        return keystone_client(request).get(path, params=params).json()
+
+
+def _post(request, path, body, log=True):
+    with _translated_errors():
+        return keystone_client(request).post(path, json=body, log=log).json()
+
+
+def _patch(request, path, body):
+    with _translated_errors():
+        return keystone_client(request).patch(path, json=body).json()
+
+
+def _delete(request, path):
+    with _translated_errors():
+        keystone_client(request).delete(path)
+
+
+# Provider side: virtual regions, aggregators, bindings
+
+@profiler.trace
+def virtual_region_list(request, status=None, name=None):
+    body = _get(request, PREFIX + '/virtual_regions', status=status,
+                name=name)
+    return [VirtualRegion(vr) for vr in body['virtual_regions']]
+
+
+@profiler.trace
+def virtual_region_get(request, virtual_region_id):
+    body = _get(request, PREFIX + '/virtual_regions/%s' % virtual_region_id)
+    return VirtualRegion(body['virtual_region'])
+
+
+@profiler.trace
+def virtual_region_create(request, **attrs):
+    body = _post(request, PREFIX + '/virtual_regions',
+                 {'virtual_region': attrs})
+    return VirtualRegion(body['virtual_region'])
+
+
+@profiler.trace
+def virtual_region_update(request, virtual_region_id, **attrs):
+    body = _patch(request, PREFIX + '/virtual_regions/%s' % virtual_region_id,
+                  {'virtual_region': attrs})
+    return VirtualRegion(body['virtual_region'])
+
+
+@profiler.trace
+def virtual_region_delete(request, virtual_region_id):
+    _delete(request, PREFIX + '/virtual_regions/%s' % virtual_region_id)
+
+
+@profiler.trace
+def aggregator_list(request):
+    body = _get(request, PREFIX + '/aggregators')
+    return [Aggregator(a) for a in body['aggregators']]
+
+
+@profiler.trace
+def aggregator_create(request, name, description=''):
+    """Register an aggregator.
+
+    The result carries ``credential``, the only copy of the aggregator's
+    secret: the exchange is kept out of keystoneauth's debug log.
+    """
+    body = _post(request, PREFIX + '/aggregators',
+                 {'aggregator': {'name': name, 'description': description}},
+                 log=False)
+    return Aggregator(body['aggregator'])
+
+
+@profiler.trace
+def aggregator_delete(request, aggregator_id):
+    _delete(request, PREFIX + '/aggregators/%s' % aggregator_id)
+
+
+@profiler.trace
+def binding_list(request, virtual_region_id=None):
+    body = _get(request, PREFIX + '/bindings',
+                virtual_region_id=virtual_region_id)
+    return [Binding(b) for b in body['bindings']]
+
+
+@profiler.trace
+def binding_delete(request, binding_id):
+    _delete(request, PREFIX + '/bindings/%s' % binding_id)
+
+
+# The provider's own catalog, to offer only what really exists
+
+@memoized.memoized
+def _services(request):
+    return _get(request, '/services')['services']
+
+
+@profiler.trace
+def offerable_services(request):
+    """``{region_id: [service_type, ...]}`` of enabled endpoints."""
+    services = {s['id']: s['type'] for s in _services(request)
+                if s.get('enabled', True)}
+    offered = {}
+    for endpoint in _get(request, '/endpoints')['endpoints']:
+        service_type = services.get(endpoint['service_id'])
+        region_id = endpoint.get('region_id')
+        if service_type and region_id and endpoint.get('enabled', True):
+            offered.setdefault(region_id, set()).add(service_type)
+    return {region: sorted(types) for region, types in offered.items()}
+
+
+@profiler.trace
+def registered_limit_list(request):
+    """Registered limits, each with the ``service_type`` it applies to."""
+    services = {s['id']: s['type'] for s in _services(request)}
+    limits = []
+    for limit in _get(request, '/registered_limits')['registered_limits']:
+        if limit['service_id'] in services:
+            limits.append(dict(limit,
+                               service_type=services[limit['service_id']]))
+    return limits
+
+
+@profiler.trace
+def domain_list(request):
+    return _get(request, '/domains')['domains']

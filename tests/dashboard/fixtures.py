@@ -1,0 +1,53 @@
+"""Remote data the dashboard tests feed to the mocked api module."""
+
+from mercador_dashboard.api import mercador
+
+XSS = '<script>alert(1)</script>'
+
+
+def virtual_region(**overrides):
+    ref = {
+        'id': 'vr1', 'name': 'paris', 'description': 'Paris offer',
+        'region_id': 'RegionOne', 'domain_id': 'dom1',
+        'services': ['compute', 'image'],
+        'limits': [{'service_type': 'compute', 'resource_name': 'cores',
+                    'resource_limit': 64}],
+        'metadata': {'country': 'FR', 'location': 'Paris',
+                     'compliance': ['gdpr'], 'x-tier': 'gold'},
+        'visibility': 'all', 'aggregator_ids': [], 'status': 'draft',
+        'binding_count': 0, 'created_at': '2026-01-02T03:04:05.000000',
+        'updated_at': '2026-01-02T03:04:05.000000',
+    }
+    ref.update(overrides)
+    return mercador.VirtualRegion(ref)
+
+
+def aggregator(**overrides):
+    ref = {'id': 'agg1', 'name': 'reseller', 'description': 'A reseller',
+           'user_id': 'u1', 'project_id': 'p1',
+           'application_credential_id': 'ac1',
+           'created_at': '2026-01-02T03:04:05.000000'}
+    ref.update(overrides)
+    return mercador.Aggregator(ref)
+
+
+def binding(**overrides):
+    ref = {'id': 'b1', 'virtual_region_id': 'vr1', 'aggregator_id': 'agg1',
+           'root_project_id': 'rp1', 'user_id': 'bu1',
+           'created_at': '2026-01-03T03:04:05.000000',
+           'domain_id': 'dom1', 'region_id': 'RegionOne', 'endpoints': []}
+    ref.update(overrides)
+    return mercador.Binding(ref)
+
+
+OFFERABLE = {'RegionOne': ['compute', 'image', 'network'],
+             'RegionTwo': ['image']}
+REGISTERED_LIMITS = [
+    {'id': 'rl1', 'service_id': 's-compute', 'service_type': 'compute',
+     'region_id': None, 'resource_name': 'cores', 'default_limit': 20},
+    {'id': 'rl2', 'service_id': 's-image', 'service_type': 'image',
+     'region_id': None, 'resource_name': 'image_size_total',
+     'default_limit': 1000},
+]
+DOMAINS = [{'id': 'default', 'name': 'Default'},
+           {'id': 'dom2', 'name': 'spare'}]

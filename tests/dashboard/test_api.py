@@ -1,0 +1,151 @@
+import logging
+
+from keystoneauth1 import exceptions as ks_exceptions
+from openstack_auth import utils as auth_utils
+import requests_mock
+
+from horizon import exceptions
+from openstack_dashboard.test import helpers
+
+from mercador_dashboard.api import mercador
+
+KEYSTONE = 'http://localhost/identity/v3'
+VR_URL = KEYSTONE + '/OS-MERCADOR/virtual_regions'
+
+
+def _error(code, title, message):
+    return {'status_code': code,
+            'headers': {'Content-Type': 'application/json'},
+            'json': {'error': {'code': code, 'title': title,
+                               'message': message}}}
+
+
+class APITests(helpers.APITestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.request.user = auth_utils.get_user(self.request)
+        self.http = requests_mock.Mocker()
+        self.http.start()
+        self.addCleanup(self.http.stop)
+
+    def test_list_uses_the_users_token(self):
+        self.http.get(VR_URL, json={'virtual_regions': [
+            {'id': 'vr1', 'name': 'paris', 'binding_count': 0}]})
+
+        regions = mercador.virtual_region_list(self.request,
+                                               status='published')
+
+        self.assertEqual(['paris'], [vr.name for vr in regions])
+        self.assertEqual(0, regions[0].binding_count)
+        sent = self.http.last_request
+        self.assertEqual(self.token.id, sent.headers['X-Auth-Token'])
+        self.assertEqual({'status': ['published']}, sent.qs)
+
+    def test_one_session_per_request(self):
+        self.http.get(VR_URL, json={'virtual_regions': []})
+        self.http.get(KEYSTONE + '/OS-MERCADOR/aggregators',
+                      json={'aggregators': []})
+
+        mercador.virtual_region_list(self.request)
+        mercador.aggregator_list(self.request)
+
+        self.assertIs(mercador.keystone_client(self.request),
+                      mercador.keystone_client(self.request))
+
+    def test_create_and_update_bodies(self):
+        self.http.post(VR_URL, status_code=201,
+                       json={'virtual_region': {'id': 'vr1'}})
+        self.http.patch(VR_URL + '/vr1',
+                        json={'virtual_region': {'id': 'vr1'}})
+
+        mercador.virtual_region_create(self.request, name='paris',
+                                       region_id='RegionOne',
+                                       services=['image'])
+        self.assertEqual({'virtual_region': {'name': 'paris',
+                                             'region_id': 'RegionOne',
+                                             'services': ['image']}},
+                         self.http.last_request.json())
+        mercador.virtual_region_update(self.request, 'vr1',
+                                       status='published')
+        self.assertEqual({'virtual_region': {'status': 'published'}},
+                         self.http.last_request.json())
+
+    def test_delete_calls(self):
+        for path in ('virtual_regions/vr1', 'aggregators/agg1',
+                     'bindings/b1'):
+            self.http.delete(KEYSTONE + '/OS-MERCADOR/' + path,
+                             status_code=204)
+
+        mercador.virtual_region_delete(self.request, 'vr1')
+        mercador.aggregator_delete(self.request, 'agg1')
+        mercador.binding_delete(self.request, 'b1')
+
+        self.assertEqual(3, self.http.call_count)
+
+    def test_http_errors_become_horizon_exceptions(self):
+        cases = [
+            (400, 'Bad Request', exceptions.BadRequest),
+            (401, 'Unauthorized', exceptions.NotAuthorized),
+            (403, 'Forbidden', exceptions.NotAuthorized),
+            (404, 'Not Found', exceptions.NotFound),
+            (409, 'Conflict', exceptions.Conflict),
+            (500, 'Internal Server Error', exceptions.NotAvailable),
+        ]
+        for code, title, expected in cases:
+            self.http.get(VR_URL + '/vr1',
+                          **_error(code, title, 'Reason %d.' % code))
+            with self.assertRaises(expected) as ctx:
+                mercador.virtual_region_get(self.request, 'vr1')
+            self.assertIn('Reason %d.' % code, str(ctx.exception))
+
+    def test_unreachable_keystone(self):
+        self.http.get(VR_URL, exc=ks_exceptions.ConnectFailure('refused'))
+
+        with self.assertRaises(exceptions.NotAvailable) as ctx:
+            mercador.virtual_region_list(self.request)
+        self.assertIn('Keystone is unreachable', str(ctx.exception))
+
+    def test_registered_credential_is_not_logged(self):
+        secret = 'S3cr3t-only-shown-once'
+        self.http.post(KEYSTONE + '/OS-MERCADOR/aggregators', status_code=201,
+                       json={'aggregator': {
+                           'id': 'agg1', 'name': 'reseller',
+                           'credential': {
+                               'application_credential_secret': secret}}})
+
+        with self.assertLogs(level=logging.DEBUG) as logs:
+            logging.getLogger('keystoneauth').debug('capturing')
+            aggregator = mercador.aggregator_create(self.request, 'reseller')
+
+        self.assertEqual(secret, aggregator.credential[
+            'application_credential_secret'])
+        self.assertNotIn(secret, '\n'.join(logs.output))
+
+    def test_catalog_choices(self):
+        self.http.get(KEYSTONE + '/services', json={'services': [
+            {'id': 's1', 'type': 'compute', 'enabled': True},
+            {'id': 's2', 'type': 'image'},
+            {'id': 's3', 'type': 'volumev3', 'enabled': False}]})
+        self.http.get(KEYSTONE + '/endpoints', json={'endpoints': [
+            {'service_id': 's1', 'region_id': 'RegionOne'},
+            {'service_id': 's2', 'region_id': 'RegionOne'},
+            {'service_id': 's2', 'region_id': 'RegionTwo', 'enabled': False},
+            {'service_id': 's3', 'region_id': 'RegionTwo'}]})
+        self.http.get(KEYSTONE + '/registered_limits',
+                      json={'registered_limits': [
+                          {'id': 'rl1', 'service_id': 's1',
+                           'resource_name': 'cores', 'default_limit': 20},
+                          {'id': 'rl2', 'service_id': 'gone',
+                           'resource_name': 'x', 'default_limit': 1}]})
+
+        offerable = mercador.offerable_services(self.request)
+        limits = mercador.registered_limit_list(self.request)
+
+        self.assertEqual({'RegionOne': ['compute', 'image']}, offerable)
+        self.assertEqual([('compute', 'cores')],
+                         [(r['service_type'], r['resource_name'])
+                          for r in limits])
+        services_calls = [r for r in self.http.request_history
+                          if r.path.endswith('/services')]
+        self.assertEqual(1, len(services_calls))

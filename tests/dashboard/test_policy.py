@@ -1,0 +1,50 @@
+import unittest
+
+from django.test import override_settings
+import yaml
+
+from keystone_mercador import policies
+from mercador_dashboard import apps
+from mercador_dashboard import conf
+from mercador_dashboard.content.aggregators import constants as agg
+from mercador_dashboard.content.virtual_regions import constants as vr
+
+
+def _defaults():
+    with open(conf.default_policy_file()) as f:
+        return {rule['name']: rule for rule in yaml.safe_load(f)}
+
+
+class DefaultPolicyTests(unittest.TestCase):
+
+    def test_defaults_match_keystone(self):
+        keystone = {rule.name: rule for rule in policies.list_rules()}
+        for name, rule in _defaults().items():
+            if name == 'admin_required':
+                continue
+            self.assertIn(name, keystone)
+            self.assertEqual(keystone[name].check_str, rule['check_str'],
+                             name)
+            self.assertEqual(keystone[name].scope_types,
+                             rule['scope_types'], name)
+
+    def test_every_rule_checked_has_a_default(self):
+        defaults = _defaults()
+        checked = set()
+        for constants in (vr, agg):
+            for name in dir(constants):
+                if name.startswith('POLICY_'):
+                    checked.update(
+                        rule for _s, rule in getattr(constants, name))
+        self.assertEqual(set(), checked - set(defaults))
+
+
+class PolicyFilesCheckTests(unittest.TestCase):
+
+    def test_configured(self):
+        self.assertEqual([], apps.check_policy_files(None))
+
+    def test_missing_mercador_policy_is_an_error(self):
+        with override_settings(POLICY_FILES={'identity': 'x.yaml'}):
+            errors = apps.check_policy_files(None)
+        self.assertEqual(['mercador_dashboard.E001'], [e.id for e in errors])
