@@ -25,6 +25,7 @@ from keystone.common import utils
 import keystone.conf
 from keystone import exception
 from keystone import notifications
+from keystone.server import backends
 from keystone.server.flask import common as ks_flask
 from keystone.server.flask import application as flask_application
 from keystone.server.flask import core as flask_core
@@ -77,6 +78,8 @@ ForbiddenAction = exception.ForbiddenAction
 Unauthorized = exception.Unauthorized
 ProjectNotFound = exception.ProjectNotFound
 RegionNotFound = exception.RegionNotFound
+EndpointNotFound = exception.EndpointNotFound
+ServiceNotFound = exception.ServiceNotFound
 DomainNotFound = exception.DomainNotFound
 RoleNotFound = exception.RoleNotFound
 UserNotFound = exception.UserNotFound
@@ -149,6 +152,14 @@ def configure(config_files):
     keystone.conf.configure()
     sql.initialize()
     CONF([], project='keystone', default_config_files=config_files)
+
+
+def load_backends(*managers):
+    """Load Keystone's managers (and ``managers`` first) for a
+    command-line tool that works through them."""
+    for manager_class in managers:
+        manager_class()
+    backends.load_backends()
 
 
 def create_engine():

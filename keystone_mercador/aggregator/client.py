@@ -86,7 +86,8 @@ class ProviderClient:
         except requests.exceptions.ReadTimeout:
             raise exception.ProviderTimeout(
                 provider=self.name,
-                reason='no answer within %ss.' % CONF.mercador.provider_timeout)
+                reason='no answer within %ss.'
+                % CONF.mercador.provider_timeout)
         except requests.exceptions.ConnectionError as e:
             if _refused(e):
                 raise exception.ProviderError(

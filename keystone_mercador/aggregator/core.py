@@ -271,7 +271,11 @@ class Manager(glue.Manager):
     def _service_id(self, service_type, owned):
         """The catalog service endpoints of this type go into."""
         if service_type in owned:
-            return owned[service_type]
+            try:
+                PROVIDERS.catalog_api.get_service(owned[service_type])
+                return owned[service_type]
+            except glue.ServiceNotFound:  # deleted by hand
+                self.driver.remove_owned_service(owned.pop(service_type))
         services = sorted(
             (s for s in PROVIDERS.catalog_api.list_services()
              if s['type'] == service_type), key=lambda s: s['id'])
@@ -419,3 +423,162 @@ class Manager(glue.Manager):
                     for e in self.driver.list_entitlements(target_id=t)}
         return {r['region_id'] for r in self.driver.list_bound_regions()
                 if r['id'] not in entitled}
+
+    # drift between the two sides
+
+    def reconcile(self, repair=False, grace_period=None):
+        """Find drift between providers and the local catalog.
+
+        With ``repair``, fix it: bind interrupted past ``grace_period``
+        seconds -> rolled back (failed); remote binding vanished -> local
+        region removed (failed); local region or endpoints deleted or edited
+        by hand -> rewritten; remote binding without an active bound region
+        -> deleted at the provider; entitlement of a deleted project or
+        domain -> removed. Return one dict per finding: ``provider``,
+        ``region_id``, ``problem``, ``repair`` and, when repairing,
+        ``error`` (None once fixed).
+        """
+        if grace_period is None:
+            grace_period = CONF.mercador.reconcile_grace_period
+        cutoff = _utcnow() - datetime.timedelta(seconds=grace_period)
+        findings = []
+        for provider in self.driver.list_providers():
+            findings.extend(self._reconcile_provider(provider, cutoff,
+                                                     repair))
+        for entitlement in self.driver.list_entitlements():
+            try:
+                self._check_target(entitlement['target_type'],
+                                   entitlement['target_id'])
+            except glue.NotFound:
+                findings.append(self._fix(
+                    None, None, '%(target_type)s %(target_id)s of an '
+                    'entitlement no longer exists' % entitlement,
+                    'remove the entitlement', repair,
+                    self.driver.delete_entitlements_of,
+                    entitlement['target_id']))
+        if repair:
+            glue.invalidate_catalog()
+        return findings
+
+    def _fix(self, provider, region_id, problem, action, repair, func,
+             *args):
+        finding = {'provider': provider['name'] if provider else None,
+                   'region_id': region_id, 'problem': problem,
+                   'repair': action}
+        if repair:
+            try:
+                func(*args)
+                finding['error'] = None
+            except Exception as e:
+                LOG.exception('Reconcile: %s: %s failed.', problem, action)
+                finding['error'] = str(e) or e.__class__.__name__
+        return finding
+
+    def _reconcile_provider(self, provider, cutoff, repair):
+        rows = self.driver.list_bound_regions(provider_id=provider['id'])
+        try:
+            with self._client(provider) as client:
+                remote = client.list_bindings()
+        except exception.ProviderError as e:
+            return [{'provider': provider['name'], 'region_id': None,
+                     'problem': str(e), 'repair': 'none, retry later',
+                     'error': str(e) if repair else None}]
+        findings = []
+        live = [r for r in rows if r['status'] != 'failed']
+        known = ({r['id'] for r in live}
+                 | {r['binding_id'] for r in live if r['binding_id']})
+        for binding in remote:
+            if not known & {binding['id'], binding.get('idempotency_key')}:
+                findings.append(self._fix(
+                    provider, None, 'binding %s at the provider has no '
+                    'bound region here' % binding['id'],
+                    'delete it at the provider', repair,
+                    self._delete_remote_binding, provider, binding['id']))
+        by_key = {b.get('idempotency_key'): b for b in remote}
+        by_id = {b['id']: b for b in remote}
+        for row in rows:
+            if row['status'] in IN_PROGRESS:
+                if row['updated_at'] > cutoff:
+                    continue
+                findings.append(self._fix(
+                    provider, row['region_id'],
+                    'bind interrupted while %s' % row['status'],
+                    'roll it back (failed)', repair, self._roll_back,
+                    provider, row, by_key.get(row['id'])))
+            elif row['status'] == 'active':
+                if row['binding_id'] not in by_id:
+                    findings.append(self._fix(
+                        provider, row['region_id'],
+                        'binding %s vanished at the provider'
+                        % row['binding_id'],
+                        'remove the local region (failed)', repair,
+                        self._binding_vanished, row))
+                    continue
+                drift = self._catalog_drift(row)
+                if drift:
+                    findings.append(self._fix(
+                        provider, row['region_id'], '; '.join(drift),
+                        'rewrite the region and its endpoints', repair,
+                        self._rewrite_catalog, provider, row))
+        return findings
+
+    def _delete_remote_binding(self, provider, binding_id):
+        with self._client(provider) as client:
+            client.delete_binding(binding_id)
+
+    def _roll_back(self, provider, row, binding):
+        reason = row['reason'] or 'The bind was interrupted.'
+        self._compensate(provider, row, reason, True, None,
+                         binding['id'] if binding else None)
+        if self.driver.get_bound_region(row['id'])['status'] != 'failed':
+            raise exception.ProviderError(
+                provider=provider['name'],
+                reason='the binding could not be deleted.')
+
+    def _binding_vanished(self, row):
+        with glue.session_for_write():
+            self._remove_catalog(row)
+            self.driver.update_bound_region(row['id'], {
+                'status': 'failed', 'encrypted_password': None,
+                'reason': 'Binding %s vanished at the provider.'
+                % row['binding_id']})
+        glue.Audit.updated(BOUND_REGION, row['id'], None)
+
+    def _catalog_drift(self, row):
+        region_id = row['region_id']
+        problems = []
+        try:
+            PROVIDERS.catalog_api.get_region(region_id)
+        except glue.RegionNotFound:
+            problems.append('region %s is missing' % region_id)
+        covered = set()
+        for bound in self.driver.list_bound_endpoints(row['id']):
+            stype = bound['service_type']
+            try:
+                endpoint = PROVIDERS.catalog_api.get_endpoint(
+                    bound['endpoint_id'])
+            except glue.EndpointNotFound:
+                problems.append('endpoint of %s is missing' % stype)
+                continue
+            covered.add(stype)
+            expected = {'region_id': region_id, 'interface': INTERFACE,
+                        'service_id': bound['service_id'], 'enabled': True,
+                        'url': self.endpoint_url(region_id, stype)}
+            if any(endpoint.get(k) != v for k, v in expected.items()):
+                problems.append('endpoint of %s was changed' % stype)
+        for stype in sorted(set(row['services']) - covered):
+            if 'endpoint of %s is missing' % stype not in problems:
+                problems.append('no endpoint for %s' % stype)
+        return problems
+
+    def _rewrite_catalog(self, provider, row):
+        with glue.session_for_write():
+            for bound in self.driver.list_bound_endpoints(row['id']):
+                try:
+                    PROVIDERS.catalog_api.delete_endpoint(
+                        bound['endpoint_id'])
+                except glue.EndpointNotFound:
+                    pass
+            endpoints = self._write_catalog(provider, row, row['binding'])
+            self.driver.update_bound_region(row['id'], {}, endpoints)
+        glue.Audit.updated(BOUND_REGION, row['id'], None)

@@ -9,6 +9,7 @@ from alembic import config as alembic_config
 from alembic import migration
 from alembic import script as alembic_script
 
+from keystone_mercador.aggregator import core as aggregator_core
 from keystone_mercador import glue
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(
@@ -46,6 +47,39 @@ def db_version(args):
     return 0
 
 
+def _reconcile(args, repair):
+    glue.load_backends(aggregator_core.Manager)
+    findings = glue.PROVIDERS.mercador_aggregator_api.reconcile(
+        repair=repair, grace_period=args.grace_period)
+    failed = False
+    for f in findings:
+        where = []
+        if f['provider']:
+            where.append('provider %s' % f['provider'])
+        if f['region_id']:
+            where.append('region %s' % f['region_id'])
+        line = '%s: %s' % (' '.join(where) or 'entitlements', f['problem'])
+        if not repair:
+            print('%s -> would %s' % (line, f['repair']))
+        elif f['error'] is None:
+            print('%s -> repaired: %s' % (line, f['repair']))
+        else:
+            failed = True
+            print('%s -> NOT repaired (%s): %s'
+                  % (line, f['repair'], f['error']))
+    if not findings:
+        print('No drift.')
+    return 1 if (findings and not repair) or failed else 0
+
+
+def audit(args):
+    return _reconcile(args, repair=False)
+
+
+def reconcile(args):
+    return _reconcile(args, repair=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='mercador-manage',
@@ -61,6 +95,16 @@ def main(argv=None):
                              help='Show the schema version of the tables.')
     version.add_argument('--check', action='store_true',
                          help='Exit 1 when a db_sync is pending.')
+    for name, text in (
+            ('audit', 'Report drift between providers and the bound '
+             'regions of this aggregator (dry run); exit 1 if any.'),
+            ('reconcile', 'Repair drift between providers and the bound '
+             'regions of this aggregator; exit 1 if some remains.')):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument(
+            '--grace-period', type=int, default=None, metavar='SECONDS',
+            help='Age past which a bind in progress is considered '
+            'interrupted (default: [mercador] reconcile_grace_period).')
     args = parser.parse_args(argv)
 
     config_files = args.config_file
@@ -68,7 +112,8 @@ def main(argv=None):
         config_files = [os.path.join(os.environ['OS_KEYSTONE_CONFIG_DIR'],
                                      'keystone.conf')]
     glue.configure(config_files or None)
-    return {'db_sync': db_sync, 'db_version': db_version}[args.command](args)
+    return {'db_sync': db_sync, 'db_version': db_version, 'audit': audit,
+            'reconcile': reconcile}[args.command](args)
 
 
 if __name__ == '__main__':
