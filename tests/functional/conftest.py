@@ -22,11 +22,11 @@ def keystone_factory(db_backend, tmp_path_factory):
     """Start Keystones with the extension; stop them at the end."""
     started = []
 
-    def factory(name, extra_conf=''):
+    def factory(name, **kwargs):
         url = databases.create(db_backend)
         server = servers.KeystoneServer(
-            name, database_url=url, extra_conf=extra_conf,
-            base=str(tmp_path_factory.mktemp(name)))
+            name, database_url=url,
+            base=str(tmp_path_factory.mktemp(name)), **kwargs)
         started.append((server, url))
         server.setup().start()
         return server

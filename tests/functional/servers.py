@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 
+from cryptography import fernet
 import requests
 
 BIN = os.path.dirname(sys.executable)
@@ -36,8 +37,11 @@ def _run(cmd, env, log):
 class KeystoneServer:
     """A Keystone (with the Mercador extension) in its own directory."""
 
-    def __init__(self, name, database_url=None, extra_conf='', base=None):
+    def __init__(self, name, database_url=None, extra_conf='', base=None,
+                 app='keystone_mercador.wsgi:application', extension=True):
         self.name = name
+        self.app = app
+        self.extension = extension
         self.dir = tempfile.mkdtemp(prefix='mercador-%s-' % name, dir=base)
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
@@ -55,7 +59,6 @@ class KeystoneServer:
         return env
 
     def _write_conf(self, extra):
-        sqlite = self.database_url.startswith('sqlite')
         conf = f"""[DEFAULT]
 log_file = {self.log}
 [database]
@@ -72,26 +75,27 @@ password_hash_rounds = 4
 driver = log
 [oslo_policy]
 policy_file = {self.dir}/policy.yaml
-{'' if not sqlite else ''}
 {extra}
 """
         with open(os.path.join(self.dir, 'keystone.conf'), 'w') as f:
             f.write(conf)
 
     def setup(self):
-        import getpass
-        import grp
-        user = getpass.getuser()
-        group = grp.getgrgid(os.getgid()).gr_name
         conf = ['--config-file', os.path.join(self.dir, 'keystone.conf')]
         km = os.path.join(BIN, 'keystone-manage')
         _run([km] + conf + ['db_sync'], self.env, self.log)
-        _run([os.path.join(BIN, 'mercador-manage')] + conf + ['db_sync'],
-             self.env, self.log)
-        for what in ('fernet_setup', 'credential_setup'):
-            _run([km] + conf + [what, '--keystone-user', user,
-                                '--keystone-group', group],
+        if self.extension:
+            _run([os.path.join(BIN, 'mercador-manage')] + conf + ['db_sync'],
                  self.env, self.log)
+        # What keystone-manage fernet_setup / credential_setup write (a
+        # staged key 0 and a primary key 1), without two more interpreter
+        # start-ups per server.
+        for repo in ('fernet-keys', 'credential-keys'):
+            path = os.path.join(self.dir, repo)
+            os.makedirs(path, mode=0o700)
+            for index in ('0', '1'):
+                with open(os.path.join(path, index), 'wb') as f:
+                    f.write(fernet.Fernet.generate_key())
         _run([km] + conf + [
             'bootstrap', '--bootstrap-password', ADMIN_PASSWORD,
             '--bootstrap-admin-url', self.auth_url,
@@ -106,7 +110,7 @@ policy_file = {self.dir}/policy.yaml
                '-b', '127.0.0.1:%d' % self.port,
                '--workers', '1' if sqlite else '2', '--threads', '1',
                '--timeout', '120', '--graceful-timeout', '5',
-               'keystone_mercador.wsgi:application']
+               self.app]
         out = open(os.path.join(self.dir, 'gunicorn.log'), 'a')
         self.process = subprocess.Popen(
             cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,

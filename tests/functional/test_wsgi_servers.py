@@ -1,0 +1,73 @@
+"""The extension's WSGI entry under WSGI servers other than gunicorn.
+
+(The rest of the functional suite already runs it under gunicorn, whose
+command-line flags must not reach Keystone's option parser.)
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.functional import client
+from tests.functional import servers
+
+
+def _wait(url, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, 'server exited'
+        try:
+            if client.requests.get(url, timeout=5).status_code == 200:
+                return
+        except client.requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise AssertionError('no answer from %s' % url)
+
+
+def _check_extension(url):
+    admin = client.Session.login(url, client.password_auth(
+        username='admin', password=servers.ADMIN_PASSWORD,
+        scope={'project': {'name': 'admin', 'domain': {'name': 'Default'}}}))
+    body = admin.ok('GET', '/v3/OS-MERCADOR/metadata_schema')
+    assert 'metadata_schema' in body
+    r = admin.get('/v3/OS-MERCADOR/virtual_regions?bad=1')
+    assert r.status_code == 400 and 'error' in r.json()
+
+
+@pytest.mark.parametrize('server', ['uwsgi', 'mod_wsgi-express'])
+def test_serves_extension(provider, server, tmp_path):
+    binary = shutil.which(server, path=servers.BIN) or shutil.which(server)
+    if not binary:
+        pytest.skip('%s is not installed (pip install %s)' % (
+            server, 'uwsgi' if server == 'uwsgi' else 'mod_wsgi, which '
+            'needs the Apache development headers'))
+    port = servers.free_port()
+    if server == 'uwsgi':
+        cmd = [binary, '--http-socket', '127.0.0.1:%d' % port,
+               '--module', 'keystone_mercador.wsgi:application',
+               '--master', '--processes', '1', '--threads', '1',
+               '--die-on-term', '--need-app', '--lazy-apps',
+               '--virtualenv', os.path.dirname(servers.BIN)]
+    else:
+        script = tmp_path / 'keystone.wsgi'
+        script.write_text(
+            'from keystone_mercador.wsgi import application\n')
+        cmd = [binary, 'start-server', str(script), '--port', str(port),
+               '--host', '127.0.0.1', '--server-root', str(tmp_path / 'r'),
+               '--processes', '1', '--threads', '1']
+    with open(tmp_path / 'server.log', 'w') as log:
+        process = subprocess.Popen(cmd, env=provider.env, stdout=log,
+                                   stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        url = 'http://127.0.0.1:%d' % port
+        _wait(url + '/v3', process)
+        _check_extension(url)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
