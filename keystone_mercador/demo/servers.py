@@ -1,9 +1,8 @@
-"""Real servers for functional tests: Keystone with the extension under
-gunicorn, on loopback ports that are free, configured in a private directory.
+"""Real servers for the demo and the functional tests.
 
-The database is SQLite unless ``MERCADOR_TEST_DB`` names ``mysql`` or
-``postgresql``; then a fresh database is created on the local server (see
-``databases.py``).
+Keystone with the extension under gunicorn, on a loopback port that is
+free, configured in a private directory; SQLite unless a database URL is
+given.
 """
 
 import os
