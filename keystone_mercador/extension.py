@@ -2,6 +2,7 @@
 
 from keystone_mercador.aggregator import api as aggregator_api
 from keystone_mercador.aggregator import core as aggregator_core
+from keystone_mercador.common import api as common_api
 from keystone_mercador import exception  # noqa: F401 (registers errors)
 from keystone_mercador import glue
 from keystone_mercador import policies
@@ -21,6 +22,7 @@ def _load_managers():
 
 def build_application(name='public'):
     app = glue.initialize_application(name, _load_managers)
+    common_api.register(app)
     if glue.CONF.mercador.publisher:
         for api in publisher_api.APIs:
             glue.register_api(app, api)

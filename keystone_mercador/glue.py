@@ -10,6 +10,8 @@ only; the supported range is pinned in pyproject.toml.
 import functools
 import json
 
+import re
+
 import sqlalchemy
 
 from keystone.api import validation
@@ -95,6 +97,19 @@ def extension_parameter(parameter_name):
     return json_home.build_v3_extension_parameter_relation(
         'OS-MERCADOR', '1.0', parameter_name
     )
+
+
+def resource_maps(entries):
+    """Resource maps for ``(resource, url, json-home rel)`` triples; the
+    path variables of each URL become OS-MERCADOR parameter relations."""
+    maps = []
+    for resource, url, rel in entries:
+        names = re.findall(r'<string:(\w+)>', url)
+        maps.append(ks_flask.construct_resource_map(
+            resource=resource, url=url, resource_kwargs={}, rel=rel,
+            path_vars={n: extension_parameter(n) for n in names} or None,
+            resource_relation_func=extension_relation))
+    return maps
 
 
 def register_policies(rules):

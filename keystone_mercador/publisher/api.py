@@ -1,4 +1,8 @@
-"""Flask resources of the provider side, under /v3/OS-MERCADOR."""
+"""Flask resources of the provider side, under /v3/OS-MERCADOR.
+
+One collection and one member resource per object, as in Keystone's own
+``keystone/api`` modules: validate, enforce policy, call the manager, wrap.
+"""
 
 import http.client
 
@@ -47,28 +51,27 @@ def _require_aggregator():
 
 class _Resource(glue.ResourceBase):
     api_prefix = PREFIX
-    json_home_resource_rel_func = glue.extension_relation
-    json_home_parameter_rel_func = glue.extension_parameter
 
 
-class VirtualRegionsResource(_Resource):
+# virtual regions
+
+class _VirtualRegionBase(_Resource):
     collection_key = 'virtual_regions'
     member_key = 'virtual_region'
 
-    @classmethod
-    def _with_counts(cls, refs):
+    @staticmethod
+    def _with_counts(refs):
         counts = _api().count_bindings([r['id'] for r in refs])
         for ref in refs:
             ref['binding_count'] = counts[ref['id']]
             ref.pop('owns_domain', None)
         return refs
 
+
+class VirtualRegionsResource(_VirtualRegionBase):
+
     @glue.request_query_schema(schema.virtual_region_index_query)
-    def get(self, virtual_region_id=None):
-        if virtual_region_id:
-            ENFORCER.enforce_call(action='mercador:virtual_region:get')
-            ref = _api().get_virtual_region(virtual_region_id)
-            return self.wrap_member(self._with_counts([ref])[0])
+    def get(self):
         ENFORCER.enforce_call(action='mercador:virtual_region:list')
         refs = _api().list_virtual_regions(
             status=flask.request.args.get('status'),
@@ -81,8 +84,17 @@ class VirtualRegionsResource(_Resource):
         ref = _api().create_virtual_region(
             self.request_body_json['virtual_region'],
             initiator=self.audit_initiator)
-        return self.wrap_member(self._with_counts([ref])[0]), \
-            http.client.CREATED
+        return (self.wrap_member(self._with_counts([ref])[0]),
+                http.client.CREATED)
+
+
+class VirtualRegionResource(_VirtualRegionBase):
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, virtual_region_id):
+        ENFORCER.enforce_call(action='mercador:virtual_region:get')
+        ref = _api().get_virtual_region(virtual_region_id)
+        return self.wrap_member(self._with_counts([ref])[0])
 
     @glue.request_body_schema(schema.virtual_region_update)
     def patch(self, virtual_region_id):
@@ -100,7 +112,7 @@ class VirtualRegionsResource(_Resource):
         return None, http.client.NO_CONTENT
 
 
-class MetadataSchemaResource(glue.ResourceBase):
+class MetadataSchemaResource(_Resource):
 
     @glue.request_query_schema(schema.empty_query)
     def get(self):
@@ -108,15 +120,17 @@ class MetadataSchemaResource(glue.ResourceBase):
         return {'metadata_schema': schema.metadata}
 
 
-class AggregatorsResource(_Resource):
+# aggregators
+
+class _AggregatorBase(_Resource):
     collection_key = 'aggregators'
     member_key = 'aggregator'
 
+
+class AggregatorsResource(_AggregatorBase):
+
     @glue.request_query_schema(schema.empty_query)
-    def get(self, aggregator_id=None):
-        if aggregator_id:
-            ENFORCER.enforce_call(action='mercador:aggregator:get')
-            return self.wrap_member(_api().get_aggregator(aggregator_id))
+    def get(self):
         ENFORCER.enforce_call(action='mercador:aggregator:list')
         return self.wrap_collection(_api().list_aggregators())
 
@@ -126,6 +140,14 @@ class AggregatorsResource(_Resource):
         ref = _api().create_aggregator(self.request_body_json['aggregator'],
                                        initiator=self.audit_initiator)
         return self.wrap_member(ref), http.client.CREATED
+
+
+class AggregatorResource(_AggregatorBase):
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, aggregator_id):
+        ENFORCER.enforce_call(action='mercador:aggregator:get')
+        return self.wrap_member(_api().get_aggregator(aggregator_id))
 
     @glue.request_body_schema(schema.aggregator_update)
     def patch(self, aggregator_id):
@@ -143,22 +165,22 @@ class AggregatorsResource(_Resource):
         return None, http.client.NO_CONTENT
 
 
+# offers
+
 def _offer_view(vr):
     return {k: vr[k] for k in ('id', 'name', 'description', 'services',
                                'limits', 'metadata')}
 
 
-class OffersResource(_Resource):
+class _OfferBase(_Resource):
     collection_key = 'offers'
     member_key = 'offer'
 
+
+class OffersResource(_OfferBase):
+
     @glue.request_query_schema(schema.offer_index_query)
-    def get(self, offer_id=None):
-        if offer_id:
-            ENFORCER.enforce_call(action='mercador:offer:get',
-                                  build_target=_aggregator_target)
-            return self.wrap_member(_offer_view(
-                _api().get_offer(_require_aggregator(), offer_id)))
+    def get(self):
         ENFORCER.enforce_call(action='mercador:offer:list',
                               build_target=_aggregator_target)
         offers = _api().list_offers(_require_aggregator(),
@@ -166,39 +188,44 @@ class OffersResource(_Resource):
         return self.wrap_collection([_offer_view(o) for o in offers])
 
 
-class BindingsResource(_Resource):
+class OfferResource(_OfferBase):
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, offer_id):
+        ENFORCER.enforce_call(action='mercador:offer:get',
+                              build_target=_aggregator_target)
+        return self.wrap_member(_offer_view(
+            _api().get_offer(_require_aggregator(), offer_id)))
+
+
+# bindings
+
+def _credential(binding, password):
+    return {'type': 'password', 'auth_url': binding['auth_url'],
+            'user_id': binding['user_id'],
+            'user_domain_id': binding['domain_id'], 'password': password}
+
+
+class _BindingBase(_Resource):
     collection_key = 'bindings'
     member_key = 'binding'
 
+
+class BindingsResource(_BindingBase):
+
     @glue.request_query_schema(schema.binding_index_query)
-    def get(self, binding_id=None):
-        if binding_id:
-            ENFORCER.enforce_call(action='mercador:binding:get',
-                                  build_target=_binding_target(binding_id))
-            binding = _api().get_binding(binding_id)
-            return self.wrap_member(_api().describe_binding(binding))
+    def get(self):
         ENFORCER.enforce_call(action='mercador:binding:list',
                               build_target=_aggregator_target)
         args = flask.request.args
         aggregator = _caller_aggregator()
-        aggregator_id = aggregator.get('id') or args.get('aggregator_id')
         if aggregator and args.get('aggregator_id') not in (
                 None, aggregator['id']):
             return self.wrap_collection([])
         bindings = _api().list_bindings(
-            aggregator_id=aggregator_id,
+            aggregator_id=aggregator.get('id') or args.get('aggregator_id'),
             virtual_region_id=args.get('virtual_region_id'))
-        views, vrs, endpoints = [], {}, {}
-        for binding in bindings:
-            vr_id = binding['virtual_region_id']
-            if vr_id not in vrs:
-                vrs[vr_id] = _api().get_virtual_region(vr_id)
-            region_id = vrs[vr_id]['region_id']
-            if region_id not in endpoints:
-                endpoints[region_id] = _api()._offered_services(region_id)
-            views.append(_api().describe_binding(
-                binding, vrs[vr_id], endpoints[region_id]))
-        return self.wrap_collection(views)
+        return self.wrap_collection(_api().describe_bindings(bindings))
 
     @glue.request_body_schema(schema.binding_create)
     def post(self):
@@ -208,11 +235,21 @@ class BindingsResource(_Resource):
         binding, password = _api().create_binding(
             _require_aggregator(), body['virtual_region_id'],
             body['idempotency_key'], initiator=self.audit_initiator)
-        ref = _api().describe_binding(binding)
+        ref = _api().describe_bindings([binding])[0]
         if password is None:
             return self.wrap_member(ref), http.client.OK
         ref['credential'] = _credential(ref, password)
         return self.wrap_member(ref), http.client.CREATED
+
+
+class BindingResource(_BindingBase):
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding:get',
+                              build_target=_binding_target(binding_id))
+        binding = _api().get_binding(binding_id)
+        return self.wrap_member(_api().describe_bindings([binding])[0])
 
     @glue.request_body_schema(None)
     def delete(self, binding_id):
@@ -222,13 +259,7 @@ class BindingsResource(_Resource):
         return None, http.client.NO_CONTENT
 
 
-def _credential(binding, password):
-    return {'type': 'password', 'auth_url': binding['auth_url'],
-            'user_id': binding['user_id'],
-            'user_domain_id': binding['domain_id'], 'password': password}
-
-
-class BindingCredentialResource(glue.ResourceBase):
+class BindingCredentialResource(_Resource):
 
     @glue.request_body_schema(EMPTY_BODY)
     def post(self, binding_id):
@@ -236,14 +267,19 @@ class BindingCredentialResource(glue.ResourceBase):
                               build_target=_binding_target(binding_id))
         binding, password = _api().rotate_credential(
             binding_id, initiator=self.audit_initiator)
-        ref = _api().describe_binding(binding)
+        ref = _api().describe_bindings([binding])[0]
         return {'credential': _credential(ref, password)}, http.client.OK
 
 
-class BindingProjectsResource(glue.ResourceBase):
+# binding projects
+
+class _BindingProjectBase(_Resource):
     collection_key = 'projects'
     member_key = 'project'
     api_prefix = PREFIX + '/bindings/<string:binding_id>'
+
+
+class BindingProjectsResource(_BindingProjectBase):
 
     @glue.request_query_schema(schema.empty_query)
     def get(self, binding_id):
@@ -262,10 +298,7 @@ class BindingProjectsResource(glue.ResourceBase):
         return self.wrap_member(ref), status
 
 
-class BindingProjectResource(glue.ResourceBase):
-    collection_key = 'projects'
-    member_key = 'project'
-    api_prefix = PREFIX + '/bindings/<string:binding_id>'
+class BindingProjectResource(_BindingProjectBase):
 
     @glue.request_query_schema(schema.empty_query)
     def get(self, binding_id, project_id):
@@ -283,34 +316,31 @@ class BindingProjectResource(glue.ResourceBase):
         return None, http.client.NO_CONTENT
 
 
-def _map(resource, url, rel, path_vars=None):
-    return glue.construct_resource_map(
-        resource=resource, url=url, resource_kwargs={},
-        rel=rel, path_vars=path_vars,
-        resource_relation_func=glue.extension_relation)
-
-
 class PublisherAPI(glue.APIBase):
     _name = 'OS-MERCADOR-publisher'
     _import_name = __name__
     _api_url_prefix = PREFIX
-    resources = [VirtualRegionsResource, AggregatorsResource,
-                 OffersResource, BindingsResource]
-    resource_mapping = [
-        _map(MetadataSchemaResource, '/metadata_schema', 'metadata_schema'),
-        _map(BindingCredentialResource,
-             '/bindings/<string:binding_id>/credential',
-             'binding_credential',
-             {'binding_id': glue.extension_parameter('binding_id')}),
-        _map(BindingProjectsResource, '/bindings/<string:binding_id>/projects',
-             'binding_projects',
-             {'binding_id': glue.extension_parameter('binding_id')}),
-        _map(BindingProjectResource,
-             '/bindings/<string:binding_id>/projects/<string:project_id>',
-             'binding_project',
-             {'binding_id': glue.extension_parameter('binding_id'),
-              'project_id': glue.extension_parameter('project_id')}),
-    ]
+    resources = []
+    resource_mapping = glue.resource_maps([
+        (VirtualRegionsResource, '/virtual_regions', 'virtual_regions'),
+        (VirtualRegionResource, '/virtual_regions/<string:virtual_region_id>',
+         'virtual_region'),
+        (MetadataSchemaResource, '/metadata_schema', 'metadata_schema'),
+        (AggregatorsResource, '/aggregators', 'aggregators'),
+        (AggregatorResource, '/aggregators/<string:aggregator_id>',
+         'aggregator'),
+        (OffersResource, '/offers', 'offers'),
+        (OfferResource, '/offers/<string:offer_id>', 'offer'),
+        (BindingsResource, '/bindings', 'bindings'),
+        (BindingResource, '/bindings/<string:binding_id>', 'binding'),
+        (BindingCredentialResource,
+         '/bindings/<string:binding_id>/credential', 'binding_credential'),
+        (BindingProjectsResource, '/bindings/<string:binding_id>/projects',
+         'binding_projects'),
+        (BindingProjectResource,
+         '/bindings/<string:binding_id>/projects/<string:project_id>',
+         'binding_project'),
+    ])
 
 
 APIs = (PublisherAPI,)

@@ -464,24 +464,31 @@ class Manager(glue.Manager):
                 'description': 'Mercador virtual region %s.' % vr['name']})
         PROVIDERS.unified_limit_api.create_limits(limits)
 
-    def describe_binding(self, binding, virtual_region=None, endpoints=None):
-        """What an aggregator needs to use a binding: where and how."""
-        vr = virtual_region or self.driver.get_virtual_region(
-            binding['virtual_region_id'])
-        if endpoints is None:
-            endpoints = self._offered_services(vr['region_id'])
-        ref = dict(binding)
-        ref.pop('request_hash', None)
-        ref.update(
-            domain_id=vr['domain_id'], region_id=vr['region_id'],
-            auth_url=self._auth_url(),
-            endpoints=[
-                {'service_type': e['service_type'],
-                 'interface': e['interface'], 'url': e['url']}
-                for stype in vr['services']
-                for e in sorted(endpoints.get(stype, []),
-                                key=lambda e: e['interface'])])
-        return ref
+    def describe_bindings(self, bindings):
+        """What an aggregator needs to use each binding: where and how."""
+        vrs, endpoints, refs = {}, {}, []
+        for binding in bindings:
+            vr_id = binding['virtual_region_id']
+            if vr_id not in vrs:
+                vrs[vr_id] = self.driver.get_virtual_region(vr_id)
+            vr = vrs[vr_id]
+            if vr['region_id'] not in endpoints:
+                endpoints[vr['region_id']] = self._offered_services(
+                    vr['region_id'])
+            offered = endpoints[vr['region_id']]
+            ref = dict(binding)
+            ref.pop('request_hash', None)
+            ref.update(
+                domain_id=vr['domain_id'], region_id=vr['region_id'],
+                auth_url=self._auth_url(),
+                endpoints=[
+                    {'service_type': e['service_type'],
+                     'interface': e['interface'], 'url': e['url']}
+                    for stype in vr['services']
+                    for e in sorted(offered.get(stype, []),
+                                    key=lambda e: e['interface'])])
+            refs.append(ref)
+        return refs
 
     def get_binding(self, binding_id):
         return self.driver.get_binding(binding_id)

@@ -97,6 +97,15 @@ def test_malformed_json_and_unknown_query(admin):
     assert 'colour' in message
     _error(admin.get(API + '/virtual_regions?status=gone'), 400)
     _error(admin.get(API + '/virtual_regions/nope'), 404)
+    # Unknown paths and methods: JSON too, and nothing is created.
+    _error(admin.get(API + '/nothing/here'), 404)
+    _error(client.Session(admin.base).get(API + '/nothing'), 404)
+    _error(admin.post(API + '/virtual_regions/abc', json={
+        'virtual_region': {'name': 'by-post', 'region_id': 'RegionOne',
+                           'domain_name': 'by-post', 'services': [
+                               'image']}}), 404)
+    assert admin.ok('GET', API + '/virtual_regions?name=by-post')[
+        'virtual_regions'] == []
 
 
 def test_status_machine(admin):
