@@ -1,8 +1,8 @@
 """Real servers for the demo and the functional tests.
 
-Keystone with the extension under gunicorn, on a loopback port that is
-free, configured in a private directory; SQLite unless a database URL is
-given.
+Keystone with the extension, and the provider services Glance and
+Placement, each under gunicorn on a loopback port that is free, configured
+in a private directory; SQLite unless a database URL is given.
 """
 
 import os
@@ -19,6 +19,7 @@ import requests
 
 BIN = os.path.dirname(sys.executable)
 ADMIN_PASSWORD = 'admin-secret-password'
+SERVICE_PASSWORD = 'service-secret-password'
 
 
 def free_port():
@@ -33,29 +34,98 @@ def _run(cmd, env, log):
                        stderr=subprocess.STDOUT, timeout=300)
 
 
-class KeystoneServer:
-    """A Keystone (with the Mercador extension) in its own directory."""
+class Server:
+    """A WSGI application under gunicorn, in its own directory."""
 
-    def __init__(self, name, database_url=None, extra_conf='', base=None,
-                 app='keystone_mercador.wsgi:application', extension=True):
+    kind = 'server'
+    app = None
+    health_path = '/'
+    config_env = None
+    gunicorn_args = ('--workers', '1', '--threads', '1')
+
+    def __init__(self, name, base=None, directory=None):
         self.name = name
-        self.app = app
-        self.extension = extension
-        self.dir = tempfile.mkdtemp(prefix='mercador-%s-' % name, dir=base)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+            self.dir = directory
+        else:
+            self.dir = tempfile.mkdtemp(prefix='mercador-%s-' % name,
+                                        dir=base)
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
-        self.auth_url = self.url + '/v3'
-        self.database_url = database_url or 'sqlite:///%s' % os.path.join(
-            self.dir, 'keystone.db')
-        self.log = os.path.join(self.dir, 'keystone.log')
+        self.log = os.path.join(self.dir, '%s.log' % self.kind)
         self.process = None
-        self._write_conf(extra_conf)
 
     @property
     def env(self):
         env = dict(os.environ)
-        env.update(OS_KEYSTONE_CONFIG_DIR=self.dir, PYTHONWARNINGS='ignore')
+        env.update({self.config_env: self.dir, 'PYTHONWARNINGS': 'ignore'})
         return env
+
+    def start(self, timeout=90):
+        cmd = [os.path.join(BIN, 'gunicorn'), '--no-control-socket',
+               '-b', '127.0.0.1:%d' % self.port, '--timeout', '600',
+               '--graceful-timeout', '5'] + list(self.gunicorn_args) + [
+                   self.app]
+        out = open(os.path.join(self.dir, 'gunicorn.log'), 'a')
+        self.process = subprocess.Popen(
+            cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        out.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError('%s %s exited; see %s' % (
+                    self.kind, self.name, self.dir))
+            try:
+                r = requests.get(self.url + self.health_path, timeout=5)
+                if r.status_code < 500:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError('%s %s did not answer in %ds' % (
+            self.kind, self.name, timeout))
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def read_log(self):
+        with open(self.log, errors='replace') as f:
+            return f.read()
+
+
+class KeystoneServer(Server):
+    """A Keystone (with the Mercador extension unless told otherwise)."""
+
+    kind = 'keystone'
+    config_env = 'OS_KEYSTONE_CONFIG_DIR'
+    health_path = '/v3'
+
+    def __init__(self, name, database_url=None, extra_conf='', base=None,
+                 app='keystone_mercador.wsgi:application', extension=True,
+                 directory=None):
+        super().__init__(name, base=base, directory=directory)
+        self.app = app
+        self.extension = extension
+        self.auth_url = self.url + '/v3'
+        self.database_url = database_url or 'sqlite:///%s' % os.path.join(
+            self.dir, 'keystone.db')
+        # SQLite allows one writer: more than one worker gives 500s.
+        workers = '1' if self.database_url.startswith('sqlite') else '2'
+        self.gunicorn_args = ('--workers', workers, '--threads', '1')
+        self._write_conf(extra_conf)
 
     def _write_conf(self, extra):
         conf = f"""[DEFAULT]
@@ -91,6 +161,8 @@ policy_file = {self.dir}/policy.yaml
         # start-ups per server.
         for repo in ('fernet-keys', 'credential-keys'):
             path = os.path.join(self.dir, repo)
+            if os.path.isdir(path):
+                continue
             os.makedirs(path, mode=0o700)
             for index in ('0', '1'):
                 with open(os.path.join(path, index), 'wb') as f:
@@ -103,45 +175,130 @@ policy_file = {self.dir}/policy.yaml
             '--bootstrap-region-id', 'RegionOne'], self.env, self.log)
         return self
 
-    def start(self, timeout=60):
-        sqlite = self.database_url.startswith('sqlite')
-        cmd = [os.path.join(BIN, 'gunicorn'), '--no-control-socket',
-               '-b', '127.0.0.1:%d' % self.port,
-               '--workers', '1' if sqlite else '2', '--threads', '1',
-               '--timeout', '120', '--graceful-timeout', '5',
-               self.app]
-        out = open(os.path.join(self.dir, 'gunicorn.log'), 'a')
-        self.process = subprocess.Popen(
-            cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError('Keystone %s exited; see %s' % (
-                    self.name, self.dir))
-            try:
-                if requests.get(self.auth_url, timeout=5).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError('Keystone %s did not answer in %ds' % (
-            self.name, timeout))
+    def admin_token(self):
+        r = requests.post(self.auth_url + '/auth/tokens', timeout=30, json={
+            'auth': {'identity': {'methods': ['password'], 'password': {
+                'user': {'name': 'admin', 'domain': {'name': 'Default'},
+                         'password': ADMIN_PASSWORD}}},
+                'scope': {'project': {'name': 'admin',
+                                      'domain': {'name': 'Default'}}}}})
+        r.raise_for_status()
+        return r.headers['X-Subject-Token']
 
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.process = None
+    def register_service(self, service_type, name, url,
+                         region='RegionOne'):
+        """Catalog entry and service user (admin in project 'service')."""
+        headers = {'X-Auth-Token': self.admin_token()}
 
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        def call(method, path, **kw):
+            r = requests.request(method, self.auth_url + path,
+                                 headers=headers, timeout=30, **kw)
+            r.raise_for_status()
+            return r.json() if r.content else None
 
-    def read_log(self):
-        with open(self.log, errors='replace') as f:
-            return f.read()
+        projects = call('GET', '/projects?name=service')['projects']
+        project = projects[0] if projects else call(
+            'POST', '/projects', json={'project': {
+                'name': 'service', 'domain_id': 'default'}})['project']
+        user = call('POST', '/users', json={'user': {
+            'name': name, 'domain_id': 'default',
+            'password': SERVICE_PASSWORD}})['user']
+        admin_role = call('GET', '/roles?name=admin')['roles'][0]
+        call('PUT', '/projects/%s/users/%s/roles/%s' % (
+            project['id'], user['id'], admin_role['id']))
+        service = call('POST', '/services', json={'service': {
+            'type': service_type, 'name': name}})['service']
+        for interface in ('public', 'internal', 'admin'):
+            call('POST', '/endpoints', json={'endpoint': {
+                'service_id': service['id'], 'interface': interface,
+                'url': url, 'region_id': region}})
+        return service
+
+    def authtoken_conf(self, username):
+        return f"""[keystone_authtoken]
+www_authenticate_uri = {self.auth_url}
+auth_url = {self.auth_url}
+auth_type = password
+username = {username}
+password = {SERVICE_PASSWORD}
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+"""
+
+
+class GlanceServer(Server):
+    """Glance (images, the binary data path) behind a Keystone."""
+
+    kind = 'glance'
+    app = 'glance.wsgi.api:application'
+    config_env = 'OS_GLANCE_CONFIG_DIR'
+    health_path = '/healthcheck'
+    # A sync worker would be killed mid-upload and block everything else.
+    gunicorn_args = ('--workers', '1', '--worker-class', 'gthread',
+                     '--threads', '4')
+
+    def setup(self, keystone, region='RegionOne'):
+        paste = os.path.join(os.path.dirname(BIN), 'etc', 'glance',
+                             'glance-api-paste.ini')
+        with open(paste) as f:
+            text = f.read().replace(
+                '/etc/glance/healthcheck_disable',
+                os.path.join(self.dir, 'healthcheck_disable'))
+        with open(os.path.join(self.dir, 'glance-api-paste.ini'), 'w') as f:
+            f.write(text)
+        data = {d: os.path.join(self.dir, d)
+                for d in ('images', 'staging', 'tasks')}
+        for path in data.values():
+            os.makedirs(path, exist_ok=True)
+        conf = f"""[DEFAULT]
+log_file = {self.log}
+enabled_backends = fs:file
+worker_self_reference_url = {self.url}
+[database]
+connection = sqlite:///{self.dir}/glance.db
+[glance_store]
+default_backend = fs
+[fs]
+filesystem_store_datadir = {data['images']}
+[os_glance_staging_store]
+filesystem_store_datadir = {data['staging']}
+[os_glance_tasks_store]
+filesystem_store_datadir = {data['tasks']}
+[paste_deploy]
+flavor = keystone
+config_file = {self.dir}/glance-api-paste.ini
+{keystone.authtoken_conf('glance')}
+"""
+        with open(os.path.join(self.dir, 'glance-api.conf'), 'w') as f:
+            f.write(conf)
+        _run([os.path.join(BIN, 'glance-manage'), '--config-file',
+              os.path.join(self.dir, 'glance-api.conf'), 'db_sync'],
+             self.env, self.log)
+        keystone.register_service('image', 'glance', self.url, region)
+        return self
+
+
+class PlacementServer(Server):
+    """Placement behind a Keystone."""
+
+    kind = 'placement'
+    app = 'placement.wsgi.api:application'
+    config_env = 'OS_PLACEMENT_CONFIG_DIR'
+
+    def setup(self, keystone, region='RegionOne'):
+        conf = f"""[DEFAULT]
+log_file = {self.log}
+[placement_database]
+connection = sqlite:///{self.dir}/placement.db
+[api]
+auth_strategy = keystone
+{keystone.authtoken_conf('placement')}
+"""
+        path = os.path.join(self.dir, 'placement.conf')
+        with open(path, 'w') as f:
+            f.write(conf)
+        _run([os.path.join(BIN, 'placement-manage'), '--config-file', path,
+              'db', 'sync'], self.env, self.log)
+        keystone.register_service('placement', 'placement', self.url, region)
+        return self
