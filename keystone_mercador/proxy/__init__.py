@@ -1,0 +1,1 @@
+"""The Mercador proxy: bound regions used with aggregator tokens."""

@@ -1,0 +1,46 @@
+"""Options of the Mercador proxy (its own config file, not keystone.conf)."""
+
+from oslo_cache import core as cache
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup('proxy', title='Mercador proxy')
+
+OPTS = [
+    cfg.URIOpt(
+        'identity_url', required=True,
+        help='The aggregator Keystone (with the Mercador extension) that '
+        'tells the proxy where and how to forward, e.g. '
+        'http://keystone.example.com/identity.'),
+    cfg.StrOpt(
+        'public_url',
+        help='Base URL clients use to reach this proxy, as in the catalog. '
+        'Defaults to the URL of each request.'),
+    cfg.FloatOpt('connect_timeout', default=5.0, min=0.1,
+                 help='Seconds to wait for a connection to a provider '
+                 'service or to the identity service.'),
+    cfg.FloatOpt('read_timeout', default=120.0, min=0.1,
+                 help='Seconds to wait for the next bytes from a provider '
+                 'service (between chunks, not for a whole transfer).'),
+    cfg.IntOpt('chunk_size', default=65536, min=1024,
+               help='Bytes read and written at a time when streaming.'),
+    cfg.IntOpt('max_rewrite_bytes', default=16 * 1024 * 1024, min=0,
+               help='JSON bodies up to this size are rewritten (provider '
+               'URLs and project IDs); larger ones are refused with 502 '
+               'rather than passed through unrewritten.'),
+    cfg.IntOpt('access_cache_time', default=300, min=0,
+               help='Seconds an answer of the identity service for one '
+               'token and bound region is reused (never past the expiry of '
+               'the tokens involved). Like keystonemiddleware\'s '
+               'token_cache_time, this bounds how long a revoked '
+               'aggregator token keeps working.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+    cache.configure(conf)
+
+
+def list_opts():
+    return [(GROUP, OPTS)]

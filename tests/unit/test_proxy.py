@@ -1,0 +1,231 @@
+"""The proxy between real HTTP servers on loopback.
+
+The upstream is a small WSGI service standing in for a provider service;
+the access answer of the aggregator's Keystone is given directly (that
+exchange is covered by the end-to-end suite). What is under test, the
+proxy's forwarding, rewriting and streaming, is real.
+"""
+
+import hashlib
+import json
+import os
+import threading
+import time
+
+import pytest
+import requests
+from oslo_cache import core as cache
+from oslo_config import cfg
+from werkzeug import serving
+from werkzeug import wrappers
+
+from keystone_mercador.proxy import app as proxy_app
+from keystone_mercador.proxy import conf as proxy_conf
+from keystone_mercador.proxy import rewrite
+
+TENANT_PROJECT = 'a' * 32
+PROVIDER_PROJECT = 'b' * 32
+
+
+class Upstream:
+    """Records what reached it; answers like a provider service."""
+
+    def __init__(self):
+        self.seen = []
+        self.server = serving.make_server('127.0.0.1', 0, self.wsgi,
+                                          threaded=True)
+        self.url = 'http://127.0.0.1:%d' % self.server.server_port
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+
+    @wrappers.Request.application
+    def wsgi(self, request):
+        self.seen.append({'method': request.method, 'path': request.path,
+                          'query': request.query_string.decode(),
+                          'headers': dict(request.headers)})
+        if request.path == '/v2/images' and request.method == 'GET':
+            return wrappers.Response(json.dumps({
+                'images': [{'owner': PROVIDER_PROJECT,
+                            'self': self.url + '/v2/images/1'}],
+                'next': self.url + '/v2/images?marker=1',
+            }), content_type='application/json')
+        if request.path == '/v2/images' and request.method == 'POST':
+            body = request.get_json()
+            return wrappers.Response(
+                json.dumps(dict(body, id='1')), status=201,
+                content_type='application/json',
+                headers={'Location': self.url + '/v2/images/1'})
+        if request.path == '/v2/images/1/file' and request.method == 'PUT':
+            digest, size = hashlib.sha256(), 0
+            while True:
+                chunk = request.stream.read(65536)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                size += len(chunk)
+            self.seen[-1].update(size=size, sha256=digest.hexdigest())
+            return wrappers.Response(status=204)
+        if request.path == '/v2/images/1/file' and request.method == 'GET':
+            size = int(request.args['size'])
+
+            def body():
+                block = b'x' * 65536
+                sent = 0
+                while sent < size:
+                    n = min(len(block), size - sent)
+                    sent += n
+                    yield block[:n]
+            return wrappers.Response(body(), headers={
+                'Content-Length': str(size),
+                'Content-Type': 'application/octet-stream'})
+        if request.path == '/slow':
+            time.sleep(3)
+            return wrappers.Response('late')
+        return wrappers.Response(json.dumps({'error': 'nope'}), status=404,
+                                 content_type='application/json')
+
+    def close(self):
+        self.server.shutdown()
+
+
+class FixedAccess:
+    def __init__(self, upstream_url, token='provider-token'):
+        self.answer = {
+            'token': token, 'project_id': TENANT_PROJECT,
+            'provider_project_id': PROVIDER_PROJECT,
+            'expires_at': '2999-01-01T00:00:00Z',
+            'endpoints': {'image': upstream_url}}
+
+    def get(self, token, region_id):
+        if token != 'tenant-token':
+            raise proxy_app.ProxyError(401, 'The request you have made '
+                                       'requires authentication.')
+        if region_id != 'V1':
+            raise proxy_app.ProxyError(404, 'No region %s.' % region_id)
+        return self.answer
+
+
+def _conf(tmp_path):
+    path = tmp_path / 'proxy.conf'
+    path.write_text('[proxy]\nidentity_url = http://127.0.0.1:9\n'
+                    'read_timeout = 1.0\n')
+    conf = cfg.ConfigOpts()
+    proxy_conf.register_opts(conf)
+    conf([], project='mercador-test', default_config_files=[str(path)])
+    return conf
+
+
+@pytest.fixture(scope='module')
+def upstream():
+    server = Upstream()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope='module')
+def proxy(upstream, tmp_path_factory):
+    conf = _conf(tmp_path_factory.mktemp('proxy'))
+    region = cache.create_region()
+    cache.configure_cache_region(conf, region)
+    application = proxy_app.Proxy(conf, region)
+    application.access = FixedAccess(upstream.url)
+    server = serving.make_server('127.0.0.1', 0, application, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    application.url = 'http://127.0.0.1:%d' % server.server_port
+    yield application
+    server.shutdown()
+
+
+def _get(proxy, path, **kw):
+    headers = kw.pop('headers', {'X-Auth-Token': 'tenant-token'})
+    return requests.request(kw.pop('method', 'GET'), proxy.url + path,
+                            headers=headers, timeout=30, **kw)
+
+
+def test_json_and_urls_are_rewritten_both_ways(proxy, upstream):
+    r = _get(proxy, '/V1/image/v2/images?owner=%s' % TENANT_PROJECT,
+             headers={'X-Auth-Token': 'tenant-token',
+                      'X-User-Id': 'tenant-user', 'Cookie': 'a=b'})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body['images'][0]['owner'] == TENANT_PROJECT
+    assert body['images'][0]['self'] == proxy.url + '/V1/image/v2/images/1'
+    assert body['next'] == proxy.url + '/V1/image/v2/images?marker=1'
+    seen = upstream.seen[-1]
+    assert seen['query'] == 'owner=%s' % PROVIDER_PROJECT
+    assert seen['headers']['X-Auth-Token'] == 'provider-token'
+    for header in ('X-User-Id', 'Cookie'):
+        assert header not in seen['headers']
+    assert TENANT_PROJECT not in json.dumps(seen)
+
+
+def test_json_request_body_and_location(proxy, upstream):
+    r = _get(proxy, '/V1/image/v2/images', method='POST',
+             json={'name': 'img', 'owner': TENANT_PROJECT})
+    assert r.status_code == 201
+    assert r.headers['Location'] == proxy.url + '/V1/image/v2/images/1'
+    assert r.json()['owner'] == TENANT_PROJECT
+
+
+@pytest.mark.parametrize('chunked', [False, True])
+def test_upload_streams(proxy, upstream, chunked):
+    size = 8 * 1024 * 1024 + 3
+    data = os.urandom(size)
+    if chunked:
+        body = (data[i:i + 100000] for i in range(0, size, 100000))
+    else:
+        body = data
+    r = _get(proxy, '/V1/image/v2/images/1/file', method='PUT', data=body,
+             headers={'X-Auth-Token': 'tenant-token',
+                      'Content-Type': 'application/octet-stream'})
+    assert r.status_code == 204, r.text
+    seen = upstream.seen[-1]
+    assert seen['size'] == size
+    assert seen['sha256'] == hashlib.sha256(data).hexdigest()
+
+
+def test_download_streams(proxy):
+    size = 16 * 1024 * 1024 + 1
+    r = _get(proxy, '/V1/image/v2/images/1/file?size=%d' % size,
+             stream=True)
+    assert r.status_code == 200
+    assert r.headers['Content-Length'] == str(size)
+    total = sum(len(c) for c in r.iter_content(1 << 20))
+    assert total == size
+
+
+@pytest.mark.parametrize('path, headers, code, words', [
+    ('/V1/image/v2/images', {}, 401, 'X-Auth-Token'),
+    ('/V1/image/v2/images', {'X-Auth-Token': 'other'}, 401, 'authentic'),
+    ('/V9/image/v2/images', None, 404, 'V9'),
+    ('/V1/compute/servers', None, 404, 'compute'),
+    ('/', None, 404, 'region'),
+    ('/V1/image/slow', None, 504, 'in time'),
+])
+def test_errors_are_json(proxy, path, headers, code, words):
+    kw = {} if headers is None else {'headers': headers}
+    r = _get(proxy, path, **kw)
+    assert r.status_code == code
+    assert r.headers['Content-Type'] == 'application/json'
+    assert words in r.json()['error']['message']
+    assert r.json()['error']['code'] == code
+
+
+def test_upstream_down_is_503(proxy):
+    saved = proxy.access
+    proxy.access = FixedAccess('http://127.0.0.1:9')
+    try:
+        r = _get(proxy, '/V1/image/v2/images')
+    finally:
+        proxy.access = saved
+    assert r.status_code == 503
+    assert 'V1' in r.json()['error']['message']
+
+
+def test_rewriter_prefers_longest_match():
+    w = rewrite.Rewriter([('abc', 'X'), ('http://h/abc', 'http://p/V1')])
+    assert w.text('http://h/abc/abc') == 'http://p/V1/X'
+    assert w.json({'abc': ['abc', 1, None]}) == {'X': ['X', 1, None]}
+    assert rewrite.is_json('application/json; charset=UTF-8')
+    assert rewrite.is_json('application/vnd.openstack.image+json')
+    assert not rewrite.is_json('application/octet-stream')
