@@ -1,0 +1,1 @@
+"""OpenStackClient commands for the OS-MERCADOR API."""

@@ -1,0 +1,92 @@
+"""Provider side: ``openstack mercador aggregator ...``."""
+
+from osc_lib.command import command
+
+from mercador_osc.v1 import common
+from mercador_osc.v1.virtual_region import find_aggregator
+
+
+class CreateAggregator(command.ShowOne):
+    _description = ('Register an aggregator (reseller); its credential is '
+                    'shown once')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'name', metavar='<name>', help='New aggregator name')
+        parser.add_argument(
+            '--description', metavar='<description>',
+            help='Aggregator description')
+        return parser
+
+    def take_action(self, parsed_args):
+        client = self.app.client_manager.mercador
+        body = {'name': parsed_args.name}
+        if parsed_args.description is not None:
+            body['description'] = parsed_args.description
+        ref = client.create('aggregator', body, 'aggregators')['aggregator']
+        return common.show(ref)
+
+
+class ListAggregator(command.Lister):
+    _description = 'List aggregators'
+
+    def take_action(self, parsed_args):
+        client = self.app.client_manager.mercador
+        return common.listing(client.list('aggregators', 'aggregators'),
+                              ('id', 'name', 'description'))
+
+
+class ShowAggregator(command.ShowOne):
+    _description = 'Display aggregator details'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'aggregator', metavar='<aggregator>',
+            help='Aggregator to display (name or ID)')
+        return parser
+
+    def take_action(self, parsed_args):
+        client = self.app.client_manager.mercador
+        return common.show(find_aggregator(client, parsed_args.aggregator))
+
+
+class SetAggregator(command.Command):
+    _description = 'Set aggregator properties'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'aggregator', metavar='<aggregator>',
+            help='Aggregator to modify (name or ID)')
+        parser.add_argument(
+            '--description', metavar='<description>', required=True,
+            help='New description')
+        return parser
+
+    def take_action(self, parsed_args):
+        client = self.app.client_manager.mercador
+        ref = find_aggregator(client, parsed_args.aggregator)
+        client.update('aggregator', {'description': parsed_args.description},
+                      'aggregators', ref['id'])
+
+
+class DeleteAggregator(command.Command):
+    _description = ('Delete aggregator(s): revokes their credential, tokens '
+                    'and bindings at once')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'aggregators', metavar='<aggregator>', nargs='+',
+            help='Aggregator(s) to delete (name or ID)')
+        return parser
+
+    def take_action(self, parsed_args):
+        client = self.app.client_manager.mercador
+
+        def delete(name):
+            client.delete('aggregators', find_aggregator(client, name)['id'])
+
+        common.each('aggregator', parsed_args.aggregators, 'delete', delete)

@@ -1,0 +1,63 @@
+"""Output and argument helpers shared by the commands."""
+
+import argparse
+import logging
+
+from osc_lib.cli import format_columns
+from osc_lib import exceptions
+from osc_lib import utils
+
+LOG = logging.getLogger(__name__)
+
+#: How structured fields are shown: as text in tables, as they are in
+#: JSON and YAML output.
+FORMATTERS = {
+    'metadata': format_columns.DictColumn,
+    'services': format_columns.ListColumn,
+    'limits': format_columns.ListDictColumn,
+    'aggregator_ids': format_columns.ListColumn,
+    'endpoints': format_columns.ListDictColumn,
+    'credential': format_columns.DictColumn,
+}
+
+
+def show(ref, hidden=()):
+    """Columns and values of one resource, ``links`` left out."""
+    columns = tuple(sorted(k for k in ref
+                           if k != 'links' and k not in hidden))
+    return columns, utils.get_dict_properties(ref, columns,
+                                              formatters=FORMATTERS)
+
+
+def _header(column):
+    return ' '.join('ID' if w == 'id' else w.capitalize()
+                    for w in column.split('_'))
+
+
+def listing(refs, columns, headers=None):
+    return (headers or tuple(_header(c) for c in columns),
+            (utils.get_dict_properties(r, columns, formatters=FORMATTERS)
+             for r in refs))
+
+
+def key_value(text):
+    """argparse type of ``KEY=VALUE``."""
+    key, sep, value = text.partition('=')
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(
+            '"%s" is not of the form KEY=VALUE' % text)
+    return key, value
+
+
+def each(noun, names, verb, action):
+    """Apply ``action`` to every name; report each failure, then fail."""
+    failures = 0
+    for name in names:
+        try:
+            action(name)
+        except Exception as e:
+            failures += 1
+            LOG.error('Failed to %s %s "%s": %s', verb, noun, name, e)
+    if failures:
+        raise exceptions.CommandError('%d of %d %ss failed to %s.'
+                                      % (failures, len(names), noun, verb))
