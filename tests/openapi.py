@@ -1,0 +1,45 @@
+"""The OpenAPI document of OS-MERCADOR (doc/api/os-mercador.yaml)."""
+
+import os
+import re
+
+import yaml
+
+PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'doc', 'api',
+                    'os-mercador.yaml')
+METHODS = ('get', 'post', 'put', 'patch', 'delete')
+
+
+def load():
+    with open(PATH) as f:
+        return yaml.safe_load(f)
+
+
+def inline(node, doc):
+    """``node`` with every local ``$ref`` replaced by what it points to."""
+    if isinstance(node, dict):
+        if '$ref' in node:
+            target = doc
+            for part in node['$ref'].lstrip('#/').split('/'):
+                target = target[part]
+            return inline(target, doc)
+        return {k: inline(v, doc) for k, v in node.items()}
+    if isinstance(node, list):
+        return [inline(v, doc) for v in node]
+    return node
+
+
+def operations(doc, tag=None):
+    """``{(path, method): operation}``, of one tag (side) if given."""
+    ops = {}
+    for path, item in doc['paths'].items():
+        for method in METHODS:
+            if method in item and (tag is None
+                                   or tag in item[method]['tags']):
+                ops[(path, method)] = item[method]
+    return ops
+
+
+def flask_path(path):
+    """'/a/{b}' -> the regular expression of Flask's '/a/<string:b>'."""
+    return re.sub(r'\{[^}]+\}', '[^/]+', path)

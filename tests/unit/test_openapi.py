@@ -1,0 +1,118 @@
+"""The OpenAPI document says what the code does.
+
+Routes, request body and query schemas and policies of every documented
+operation are compared with the Flask resources that serve them (the
+schemas come from their validation decorators).
+"""
+
+import inspect
+
+import jsonschema
+import pytest
+
+from keystone_mercador import policies
+from keystone_mercador.publisher import api as publisher_api
+from tests import openapi
+
+DOC = openapi.load()
+PREFIX = '/v3/OS-MERCADOR'
+SIDES = {'provider': publisher_api.PublisherAPI}
+
+
+def _template(url):
+    """Flask's '/a/<string:b>' -> OpenAPI's '/a/{b}'."""
+    out = url
+    while '<' in out:
+        start, end = out.index('<'), out.index('>')
+        out = out[:start] + '{' + out[start:end].split(':')[-1] + '}' + \
+            out[end + 1:]
+    return out
+
+
+def _routes(api):
+    """``{path: resource class}`` as the API registers them."""
+    routes = {}
+    for r in api.resources:
+        routes[PREFIX + '/' + r.collection_key] = r
+        routes[PREFIX + '/%s/{%s_id}' % (r.collection_key, r.member_key)] = r
+    for m in api.resource_mapping:
+        routes[PREFIX + _template(m.url)] = m.resource
+    return routes
+
+
+ROUTES = {side: _routes(api) for side, api in SIDES.items()}
+OPERATIONS = [(side, path, method)
+              for side in SIDES
+              for path, method in openapi.operations(DOC, side)]
+
+
+def test_document_is_openapi_3_1():
+    assert DOC['openapi'].startswith('3.1.')
+    for path, item in DOC['paths'].items():
+        for method in openapi.METHODS:
+            if method in item:
+                assert item[method]['tags'], (path, method)
+                assert item[method]['tags'][0] in ('provider', 'aggregator')
+    # Every schema in the document is a valid JSON Schema (2020-12).
+    for name, schema in DOC['components']['schemas'].items():
+        jsonschema.Draft202012Validator.check_schema(
+            openapi.inline(schema, DOC))
+
+
+@pytest.mark.parametrize('side', sorted(SIDES))
+def test_every_route_is_documented_and_nothing_else(side):
+    documented = {path for path, _ in openapi.operations(DOC, side)}
+    assert documented == set(ROUTES[side])
+
+
+@pytest.mark.parametrize('side', sorted(SIDES))
+def test_every_handler_is_documented(side):
+    documented = openapi.operations(DOC, side)
+    for path, resource in ROUTES[side].items():
+        for method in openapi.METHODS:
+            if not hasattr(resource, method):
+                assert (path, method) not in documented
+                continue
+            urls = [p for p, r in ROUTES[side].items() if r is resource]
+            assert any((url, method) in documented for url in urls), (
+                path, method)
+
+
+def _handler(side, path, method):
+    resource = ROUTES[side][path]
+    assert hasattr(resource, method), (path, method)
+    return getattr(resource, method)
+
+
+@pytest.mark.parametrize('side,path,method', OPERATIONS)
+def test_request_body_schema_is_the_code_s(side, path, method):
+    handler = _handler(side, path, method)
+    code = getattr(handler, '_request_body_schema', None)
+    body = DOC['paths'][path][method].get('requestBody')
+    if code is None:
+        assert body is None, 'the handler takes no body'
+        return
+    documented = openapi.inline(
+        body['content']['application/json']['schema'], DOC)
+    assert documented == code
+
+
+@pytest.mark.parametrize('side,path,method', OPERATIONS)
+def test_query_parameters_are_the_code_s(side, path, method):
+    handler = _handler(side, path, method)
+    code = getattr(handler, '_request_query_schema', None) or {}
+    documented = {
+        p['name']: openapi.inline(p['schema'], DOC)
+        for p in openapi.inline(
+            DOC['paths'][path].get('parameters', []) +
+            DOC['paths'][path][method].get('parameters', []), DOC)
+        if p['in'] == 'query'}
+    assert documented == code.get('properties', {})
+
+
+@pytest.mark.parametrize('side,path,method', OPERATIONS)
+def test_policy_is_the_one_enforced(side, path, method):
+    policy = DOC['paths'][path][method]['x-mercador-policy']
+    assert policy in {rule.name for rule in policies.list_rules()}
+    source = inspect.getsource(_handler(side, path, method))
+    assert "action='%s'" % policy in source
