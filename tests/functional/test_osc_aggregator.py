@@ -1,0 +1,71 @@
+"""The reseller's commands of the ``openstack`` CLI, with two real
+Keystones: register a provider, browse, bind, entitle, unbind."""
+
+import pytest
+
+from tests.functional import aggregation as agg
+from tests.functional import client
+from tests.functional import databases
+from tests.functional import osc
+from tests.functional import publisher as pub
+
+# The CLI only talks HTTP: one database backend is enough.
+pytestmark = pytest.mark.skipif(
+    databases.backend() != 'sqlite',
+    reason='the CLI tests run on the SQLite pass only')
+
+
+@pytest.fixture(scope='module')
+def cli(aggregator, tmp_path_factory):
+    cli = osc.CLI(str(tmp_path_factory.mktemp('osc-aggregator')))
+    cli.add_admin('reseller-admin', aggregator)
+    return cli
+
+
+def test_reseller_admin_story(provider, aggregator, cli):
+    provider_admin = client.Session.admin(provider)
+    pub.ensure_service(provider_admin, 'image', 'http://127.0.0.1:9292')
+    credential, vr = agg.offer_story(provider_admin)
+    name, region = pub.unique('provider'), pub.unique('Bound')
+
+    ref = cli.ok('reseller-admin', 'mercador provider create', name,
+                 '--auth-url', provider.auth_url,
+                 '--application-credential-id',
+                 credential['application_credential_id'],
+                 '--application-credential-secret',
+                 credential['application_credential_secret'], '-f', 'json')
+    assert ref['name'] == name
+    assert credential['application_credential_secret'] not in str(ref)
+
+    offers = cli.ok('reseller-admin', 'offer list', '--provider', name,
+                    '--country', 'FR', '-f', 'json')
+    assert vr['id'] in [o['ID'] for o in offers]
+    bound = cli.ok('reseller-admin', 'bound region create', region,
+                   '--provider', name, '--offer', vr['name'], '-f', 'json')
+    assert (bound['region_id'], bound['status']) == (region, 'active')
+    listed = cli.ok('reseller-admin', 'bound region list', '--provider',
+                    name, '-f', 'json')
+    assert [(b['Region ID'], b['Status']) for b in listed] == [
+        (region, 'active')]
+
+    # Entitle one customer project: its users see the region.
+    admin = client.Session.admin(aggregator)
+    project, user = agg.tenant(admin)
+    cli.ok('reseller-admin', 'bound region entitlement create', region,
+           '--project', project['name'], '--project-domain', 'Default')
+    entitlements = cli.ok('reseller-admin', 'bound region entitlement list',
+                          region, '-f', 'json')
+    assert [(e['Target Type'], e['Target ID']) for e in entitlements] == [
+        ('project', project['id'])]
+    cli.add_cloud('tenant', aggregator.auth_url, username=user['name'],
+                  password=agg.TENANT_PASSWORD, project_name=project['name'],
+                  user_domain_name='Default', project_domain_name='Default')
+    regions = cli.ok('tenant', 'region list', '-f', 'value', '-c', 'Region')
+    assert region in regions.split()
+
+    cli.ok('reseller-admin', 'bound region entitlement delete', region,
+           '--project', project['id'])
+    cli.ok('reseller-admin', 'bound region delete', region)
+    error = cli.fails('reseller-admin', 'bound region show', region)
+    assert 'No bound region with a name or ID of "%s"' % region in error
+    cli.ok('reseller-admin', 'mercador provider delete', name)
