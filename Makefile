@@ -6,12 +6,12 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.mercador-installed
 
-.PHONY: test unit functional functional-mysql functional-postgresql demo lint clean
+.PHONY: test unit functional functional-mysql functional-postgresql demo lint docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,docs]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -39,8 +39,12 @@ functional-postgresql: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m keystone_mercador.demo
 
+# HTML documentation in doc/build/html; warnings are errors.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -b html doc/source doc/build/html
+
 lint: $(STAMP)
-	$(BIN)/python -m flake8 keystone_mercador mercador_dashboard tests
+	$(BIN)/python -m flake8 keystone_mercador mercador_dashboard mercador_osc tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,29 @@
+"""Sphinx configuration of the Mercador documentation."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath('_ext'))
+
+project = 'Mercador'
+copyright = 'Mercador contributors'
+author = 'Mercador contributors'
+
+extensions = [
+    'cliff.sphinxext',
+    'openapi_reference',
+    'oslo_config.sphinxext',
+    'oslo_policy.sphinxext',
+]
+
+# cliff.sphinxext: the CLI reference is generated from the commands.
+autoprogram_cliff_application = 'openstack'
+autoprogram_cliff_ignored = [
+    '--help', '--format', '--column', '--max-width', '--fit-width',
+    '--print-empty', '--noindent', '--prefix', '--quote', '--sort-column',
+    '--sort-ascending', '--sort-descending']
+
+master_doc = 'index'
+exclude_patterns = ['_build']
+html_theme = 'alabaster'
+html_static_path = []

@@ -1,0 +1,30 @@
+"""The documentation and the release notes build without a warning."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+
+pytest.importorskip('sphinx', reason='the docs extra is not installed')
+pytest.importorskip('reno', reason='the docs extra is not installed')
+
+
+@pytest.mark.parametrize('source', ['doc/source', 'releasenotes/source'])
+def test_build_with_warnings_as_errors(source, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-q',
+         '-b', 'html', '-d', str(tmp_path / 'doctrees'),
+         os.path.join(ROOT, source), str(tmp_path / 'html')],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, PYTHONWARNINGS='ignore'))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_release_notes_lint():
+    reno = os.path.join(os.path.dirname(sys.executable), 'reno')
+    proc = subprocess.run([reno, 'lint'], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
