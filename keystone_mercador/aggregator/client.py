@@ -44,7 +44,6 @@ class ProviderClient:
             fd, self._ca_file = tempfile.mkstemp(prefix='mercador-ca-')
             with os.fdopen(fd, 'w') as f:
                 f.write(ca)
-            self._http.verify = self._ca_file
         return self
 
     def __exit__(self, *exc):
@@ -70,9 +69,11 @@ class ProviderClient:
                    CONF.mercador.provider_timeout)
         url = self.provider['auth_url']
         try:
+            # verify per request: requests lets REQUESTS_CA_BUNDLE override
+            # a session's verify.
             return self._http.request(method, self._url(path),
                                       timeout=timeout, allow_redirects=False,
-                                      **kwargs)
+                                      verify=self._ca_file or True, **kwargs)
         except requests.exceptions.SSLError:
             raise exception.ProviderError(
                 provider=self.name, sent=False,

@@ -88,3 +88,13 @@ def regions_of(catalog):
     """Region IDs of a token's catalog."""
     return {e['region_id'] for service in catalog
             for e in service['endpoints']}
+
+
+def forget_provider(admin, provider_id):
+    """Unbind everything of a provider and delete it, so that later audits
+    of the shared aggregator only see their own objects."""
+    for bound in admin.ok('GET', API + '/bound_regions?provider_id='
+                          + provider_id)['bound_regions']:
+        admin.ok('DELETE', API + '/bound_regions/' + bound['id'],
+                 status=204)
+    admin.ok('DELETE', API + '/providers/' + provider_id, status=204)

@@ -1,10 +1,22 @@
 """An HTTP forwarder in front of a real server that misbehaves on chosen
 requests, for fault tests: the request reaches the real server, then the
-answer is replaced by an error or lost."""
+answer is replaced by an error, lost, or late. It can also serve HTTPS with
+a self-signed certificate."""
 
+import datetime
 import http.server
+import ipaddress
 import re
+import ssl
+import tempfile
 import threading
+import time
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
 
 import requests
 
@@ -14,14 +26,38 @@ HOP_BY_HOP = {'connection', 'content-length', 'content-encoding',
               'keep-alive', 'transfer-encoding'}
 
 
+def self_signed_certificate():
+    """Return ``(certificate PEM, key PEM)`` for 127.0.0.1."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = x509.CertificateBuilder().subject_name(name).issuer_name(
+        name).public_key(key.public_key()).serial_number(
+        x509.random_serial_number()).not_valid_before(
+        now - datetime.timedelta(minutes=5)).not_valid_after(
+        now + datetime.timedelta(days=1)).add_extension(
+        x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]),
+        critical=False).add_extension(
+        x509.BasicConstraints(ca=True, path_length=None),
+        critical=True).sign(key, hashes.SHA256())
+    return (cert.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(serialization.Encoding.PEM,
+                              serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()).decode())
+
+
 class FaultProxy:
 
-    def __init__(self, target_url):
+    def __init__(self, target_url, tls=False):
         self.target = target_url.rstrip('/')
         self.port = servers.free_port()
-        self.url = 'http://127.0.0.1:%d' % self.port
+        self.url = '%s://127.0.0.1:%d' % ('https' if tls else 'http',
+                                          self.port)
         self.auth_url = self.url + '/v3'
-        self.faults = []  # (method, path regex, 'error' | 'drop')
+        # (method, path regex, 'error' | 'drop' | ('hang', seconds))
+        self.faults = []
+        self.certificate = None
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -31,12 +67,14 @@ class FaultProxy:
             def _forward(self):
                 length = int(self.headers.get('Content-Length') or 0)
                 body = self.rfile.read(length) if length else None
+                fault = proxy.fault_for(self.command, self.path)
+                if isinstance(fault, tuple) and fault[0] == 'hang':
+                    time.sleep(fault[1])
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in HOP_BY_HOP | {'host'}}
                 upstream = requests.request(
                     self.command, proxy.target + self.path, data=body,
                     headers=headers, timeout=60, allow_redirects=False)
-                fault = proxy.fault_for(self.command, self.path)
                 if fault == 'drop':
                     # The server acted; its answer is lost on the way.
                     self.close_connection = True
@@ -64,6 +102,18 @@ class FaultProxy:
 
         self.server = http.server.ThreadingHTTPServer(
             ('127.0.0.1', self.port), Handler)
+        if tls:
+            self.certificate, key = self_signed_certificate()
+            with tempfile.NamedTemporaryFile('w') as cert_file, \
+                    tempfile.NamedTemporaryFile('w') as key_file:
+                cert_file.write(self.certificate)
+                key_file.write(key)
+                cert_file.flush()
+                key_file.flush()
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(cert_file.name, key_file.name)
+            self.server.socket = context.wrap_socket(
+                self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        daemon=True)
         self.thread.start()

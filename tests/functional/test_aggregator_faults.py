@@ -100,6 +100,7 @@ def test_provider_down(keystone_factory, aggregator, admin):
     admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
     _assert_no_region(admin, 'Vdown')
     assert _remote_bindings(provider_admin, credential) == []
+    agg.forget_provider(admin, ref['id'])
 
 
 @pytest.mark.parametrize('fault', ['error', 'drop'])
@@ -128,7 +129,7 @@ def test_provider_fails_after_creating_its_binding(
     admin.ok('DELETE', API + '/bound_regions/' + row['id'], status=204)
     bound = agg.bind(admin, ref['id'], vr['id'], region_id)['bound_region']
     assert bound['status'] == 'active'
-    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
+    agg.forget_provider(admin, ref['id'])
 
 
 def test_aggregator_killed_between_remote_call_and_commit(

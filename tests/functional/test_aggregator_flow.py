@@ -1,5 +1,8 @@
 """The reseller's story end to end, with two real Keystones."""
 
+import json
+import time
+
 import pytest
 
 from tests.functional import aggregation as agg
@@ -137,7 +140,7 @@ def test_domain_entitlement(provider, aggregator, provider_admin, admin):
              % bound['id'], status=204)
     assert region not in agg.regions_of(agg.catalog_of(
         aggregator, user['id'], project['id']))
-    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
+    agg.forget_provider(admin, ref['id'])
 
 
 def test_registration_errors_name_the_provider(aggregator, admin, provider,
@@ -181,3 +184,47 @@ def test_secret_never_echoed(aggregator, admin):
         assert r.status_code == 400, r.text
         assert secret not in r.text
     assert secret not in aggregator.read_log()
+
+
+def _events(server):
+    events = []
+    for line in server.read_log().splitlines():
+        if 'oslo.messaging.notification.identity.OS-MERCADOR' in line:
+            payload = json.loads(line[line.index('{'):])
+            events.append((payload['event_type'],
+                           payload['payload']['target']['id']))
+    return events
+
+
+def test_every_change_is_notified(provider, aggregator, provider_admin,
+                                  admin):
+    credential, vr = agg.offer_story(provider_admin)
+    ref = agg.register_provider(admin, provider, credential)
+    admin.ok('PATCH', API + '/providers/' + ref['id'], json={
+        'provider': {'description': 'changed'}})
+    bound = agg.bind(admin, ref['id'], vr['id'])['bound_region']
+    project, _ = agg.tenant(admin)
+    entitlement = API + '/bound_regions/%s/entitlements/projects/%s' % (
+        bound['id'], project['id'])
+    admin.ok('PUT', entitlement, status=204)
+    admin.ok('DELETE', entitlement, status=204)
+    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
+    admin.ok('DELETE', API + '/providers/' + ref['id'], status=204)
+    target = '%s/project/%s' % (bound['id'], project['id'])
+    expected = [
+        ('identity.OS-MERCADOR:provider.created', ref['id']),
+        ('identity.OS-MERCADOR:provider.updated', ref['id']),
+        ('identity.OS-MERCADOR:bound_region.created', bound['id']),
+        ('identity.OS-MERCADOR:bound_region.updated', bound['id']),
+        ('identity.OS-MERCADOR:entitlement.created', target),
+        ('identity.OS-MERCADOR:entitlement.deleted', target),
+        ('identity.OS-MERCADOR:bound_region.deleted', bound['id']),
+        ('identity.OS-MERCADOR:provider.deleted', ref['id']),
+    ]
+    deadline = time.monotonic() + 10
+    missing = expected
+    while missing and time.monotonic() < deadline:
+        events = _events(aggregator)
+        missing = [e for e in expected if e not in events]
+        time.sleep(0.2)
+    assert not missing
