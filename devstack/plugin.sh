@@ -1,0 +1,136 @@
+#!/bin/bash
+#
+# devstack/plugin.sh
+# Mercador: the OS-MERCADOR extension in devstack's Keystone, its panels in
+# Horizon and, on an aggregator, the Mercador proxy.
+
+# Save trace setting
+_XTRACE_MERCADOR=$(set +o | grep xtrace)
+set -o xtrace
+
+MERCADOR_BIN_DIR=$(get_python_exec_prefix)
+
+# install_mercador() - Install the distribution where Keystone runs
+function install_mercador {
+    setup_develop "$MERCADOR_DIR"
+}
+
+# configure_mercador() - Turn the extension on in keystone.conf
+function configure_mercador {
+    local proxy_url
+    proxy_url=$SERVICE_PROTOCOL://$MERCADOR_PROXY_HOST:$MERCADOR_PROXY_PORT
+    if [[ "$MERCADOR_ROLE" == "aggregator" ]]; then
+        iniset "$KEYSTONE_CONF" mercador publisher false
+        iniset "$KEYSTONE_CONF" mercador aggregator true
+        iniset "$KEYSTONE_CONF" mercador proxy_url "$proxy_url/mercador"
+    else
+        iniset "$KEYSTONE_CONF" mercador publisher true
+        iniset "$KEYSTONE_CONF" mercador aggregator false
+    fi
+    iniset "$KEYSTONE_CONF" mercador public_auth_url "$KEYSTONE_SERVICE_URI/v3"
+}
+
+# init_mercador() - Create the extension's tables, then serve Keystone
+# with the extension mounted
+function init_mercador {
+    "$MERCADOR_BIN_DIR/mercador-manage" --config-file "$KEYSTONE_CONF" db_sync
+
+    if [[ "$MERCADOR_ROLE" == "aggregator" ]]; then
+        # Tenants see only the bound regions they are entitled to. Set once
+        # the tables exist: the driver reads them.
+        iniset "$KEYSTONE_CONF" catalog driver mercador
+    fi
+
+    # Keystone's own WSGI application with the OS-MERCADOR APIs mounted,
+    # whether the uwsgi file named a script or a module.
+    inidelete "$KEYSTONE_PUBLIC_UWSGI_CONF" uwsgi wsgi-file
+    iniset "$KEYSTONE_PUBLIC_UWSGI_CONF" uwsgi module "$MERCADOR_KEYSTONE_WSGI"
+    restart_service devstack@keystone
+}
+
+# configure_mercador_proxy() - Serve the proxy with uwsgi
+function configure_mercador_proxy {
+    sudo install -d -o "$STACK_USER" "$MERCADOR_CONF_DIR"
+    rm -f "$MERCADOR_PROXY_UWSGI_CONF"
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi module "$MERCADOR_PROXY_WSGI"
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi http-socket \
+        "$MERCADOR_PROXY_HOST:$MERCADOR_PROXY_PORT"
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi env \
+        "OS_KEYSTONE_CONFIG_DIR=$KEYSTONE_CONF_DIR"
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi processes \
+        "$MERCADOR_PROXY_WORKERS"
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi master true
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi enable-threads true
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi lazy-apps true
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi die-on-term true
+    # Request and response bodies are streamed: no limit on their size.
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi http-timeout 3600
+    iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi buffer-size 65535
+}
+
+# start_mercador_proxy() - Start the proxy and wait until it answers
+function start_mercador_proxy {
+    run_process mercador-proxy "$MERCADOR_BIN_DIR/uwsgi \
+        --procname-prefix mercador-proxy --ini $MERCADOR_PROXY_UWSGI_CONF"
+    if ! wait_for_service "$SERVICE_TIMEOUT" \
+            "http://$MERCADOR_PROXY_HOST:$MERCADOR_PROXY_PORT/"; then
+        die $LINENO "The Mercador proxy did not start"
+    fi
+}
+
+# install_mercador_dashboard() - Enable the Horizon plugin's panels; the
+# static files are collected and compressed again so that pages that use
+# them do not fail
+function install_mercador_dashboard {
+    local plugin=$MERCADOR_DIR/mercador_dashboard
+    local local_dir=$HORIZON_DIR/openstack_dashboard/local
+    cp "$plugin"/enabled/_[0-9]*.py "$local_dir/enabled/"
+    cp "$plugin/local_settings.d/_90_mercador.py.example" \
+        "$local_dir/local_settings.d/_90_mercador.py"
+    (cd "$HORIZON_DIR" && \
+        "$MERCADOR_BIN_DIR/python" manage.py collectstatic --noinput && \
+        "$MERCADOR_BIN_DIR/python" manage.py compress --force)
+    restart_apache_server
+}
+
+# cleanup_mercador() - Remove what the plugin wrote
+function cleanup_mercador {
+    local local_dir=$HORIZON_DIR/openstack_dashboard/local
+    rm -f "$local_dir"/enabled/_29[0-9][0-9]_mercador_*.py
+    rm -f "$local_dir/local_settings.d/_90_mercador.py"
+    sudo rm -rf "$MERCADOR_CONF_DIR"
+}
+
+if is_service_enabled keystone; then
+    if [[ "$1" == "stack" && "$2" == "install" ]]; then
+        echo_summary "Installing Mercador"
+        install_mercador
+    elif [[ "$1" == "stack" && "$2" == "post-config" ]]; then
+        echo_summary "Configuring Mercador ($MERCADOR_ROLE)"
+        configure_mercador
+        init_mercador
+        if is_service_enabled mercador-proxy; then
+            configure_mercador_proxy
+        fi
+    elif [[ "$1" == "stack" && "$2" == "extra" ]]; then
+        if is_service_enabled mercador-proxy; then
+            echo_summary "Starting the Mercador proxy"
+            start_mercador_proxy
+        fi
+        if is_service_enabled horizon; then
+            echo_summary "Enabling the Mercador panels in Horizon"
+            install_mercador_dashboard
+        fi
+    fi
+
+    if [[ "$1" == "unstack" ]]; then
+        stop_process mercador-proxy
+    fi
+
+    if [[ "$1" == "clean" ]]; then
+        cleanup_mercador
+    fi
+fi
+
+# Restore xtrace
+$_XTRACE_MERCADOR
