@@ -50,6 +50,22 @@ class Binding(base.APIDictWrapper):
               'endpoints']
 
 
+class Provider(base.APIDictWrapper):
+    _attrs = ['id', 'name', 'description', 'auth_url', 'ca_certificate',
+              'application_credential_id', 'created_at', 'updated_at']
+
+
+class Offer(base.APIDictWrapper):
+    _attrs = ['id', 'provider_id', 'name', 'description', 'services',
+              'limits', 'metadata']
+
+
+class BoundRegion(base.APIDictWrapper):
+    _attrs = ['id', 'provider_id', 'offer_id', 'region_id', 'description',
+              'status', 'reason', 'services', 'binding_id', 'created_at',
+              'updated_at']
+
+
 def _keystone_url():
     url = (getattr(settings, 'MERCADOR_KEYSTONE_URL', None) or
            settings.OPENSTACK_KEYSTONE_URL)
@@ -123,6 +139,11 @@ def _post(request, path, body, log=True):
 def _patch(request, path, body):
     with _translated_errors():
         return keystone_client(request).patch(path, json=body).json()
+
+
+def _put(request, path):
+    with _translated_errors():
+        keystone_client(request).put(path)
 
 
 def _delete(request, path):
@@ -236,3 +257,120 @@ def registered_limit_list(request):
 @profiler.trace
 def domain_list(request):
     return _get(request, '/domains')['domains']
+
+
+# Aggregator side: providers, their offers, bound regions, entitlements
+
+@profiler.trace
+def provider_list(request):
+    body = _get(request, PREFIX + '/providers')
+    return [Provider(p) for p in body['providers']]
+
+
+@profiler.trace
+def provider_create(request, name, auth_url, application_credential_id,
+                    application_credential_secret, description='',
+                    ca_certificate=None):
+    """Register a provider with the credential it issued.
+
+    The secret is write-only: the request is kept out of keystoneauth's
+    debug log, and the answer never carries it.
+    """
+    attrs = {'name': name, 'description': description, 'auth_url': auth_url,
+             'credential': {
+                 'type': 'v3applicationcredential',
+                 'application_credential_id': application_credential_id,
+                 'application_credential_secret':
+                     application_credential_secret}}
+    if ca_certificate:
+        attrs['ca_certificate'] = ca_certificate
+    body = _post(request, PREFIX + '/providers', {'provider': attrs},
+                 log=False)
+    return Provider(body['provider'])
+
+
+@profiler.trace
+def provider_delete(request, provider_id):
+    _delete(request, PREFIX + '/providers/%s' % provider_id)
+
+
+@profiler.trace
+def provider_offer_list(request, provider_id, country=None, compliance=None,
+                        service_type=None, name=None):
+    """The provider's offers, live: the aggregator Keystone asks it."""
+    body = _get(request, PREFIX + '/providers/%s/offers' % provider_id,
+                country=country, compliance=compliance,
+                service_type=service_type, name=name)
+    return [Offer(o) for o in body['offers']]
+
+
+@profiler.trace
+def bound_region_list(request, provider_id=None, status=None):
+    body = _get(request, PREFIX + '/bound_regions', provider_id=provider_id,
+                status=status)
+    return [BoundRegion(br) for br in body['bound_regions']]
+
+
+@profiler.trace
+def bound_region_get(request, bound_region_id):
+    body = _get(request, PREFIX + '/bound_regions/%s' % bound_region_id)
+    return BoundRegion(body['bound_region'])
+
+
+@profiler.trace
+def bound_region_create(request, provider_id, offer_id, region_id,
+                        idempotency_key, description=''):
+    """Bind an offer as a local region.
+
+    Replaying the same ``idempotency_key`` returns the same bound region,
+    so a resubmitted form cannot bind twice.
+    """
+    body = _post(request, PREFIX + '/bound_regions', {'bound_region': {
+        'provider_id': provider_id, 'offer_id': offer_id,
+        'region_id': region_id, 'description': description,
+        'idempotency_key': idempotency_key}})
+    return BoundRegion(body['bound_region'])
+
+
+@profiler.trace
+def bound_region_delete(request, bound_region_id):
+    _delete(request, PREFIX + '/bound_regions/%s' % bound_region_id)
+
+
+def _entitlement_path(bound_region_id, target_type, target_id):
+    kind = {'project': 'projects', 'domain': 'domains'}[target_type]
+    return PREFIX + '/bound_regions/%s/entitlements/%s/%s' % (
+        bound_region_id, kind, target_id)
+
+
+@profiler.trace
+def entitlement_list(request, bound_region_id):
+    """``[{'target_type': 'project' or 'domain', 'target_id': ...}]``"""
+    body = _get(request,
+                PREFIX + '/bound_regions/%s/entitlements' % bound_region_id)
+    return body['entitlements']
+
+
+@profiler.trace
+def entitlement_create(request, bound_region_id, target_type, target_id):
+    _put(request, _entitlement_path(bound_region_id, target_type, target_id))
+
+
+@profiler.trace
+def entitlement_delete(request, bound_region_id, target_type, target_id):
+    _delete(request,
+            _entitlement_path(bound_region_id, target_type, target_id))
+
+
+@profiler.trace
+def project_list(request):
+    """Projects that can be entitled (domains acting as projects left out).
+    """
+    return [p for p in _get(request, '/projects')['projects']
+            if not p.get('is_domain')]
+
+
+@profiler.trace
+def auth_catalog(request):
+    """The catalog Keystone renders now for the user's token."""
+    return _get(request, '/auth/catalog')['catalog']

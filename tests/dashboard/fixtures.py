@@ -51,3 +51,36 @@ REGISTERED_LIMITS = [
 ]
 DOMAINS = [{'id': 'default', 'name': 'Default'},
            {'id': 'dom2', 'name': 'spare'}]
+
+
+def provider(**overrides):
+    ref = {'id': 'prv1', 'name': 'acme', 'description': 'ACME cloud',
+           'auth_url': 'https://keystone.acme.example/v3',
+           'ca_certificate': None, 'application_credential_id': 'ac9',
+           'created_at': '2026-01-04T03:04:05.000000',
+           'updated_at': '2026-01-04T03:04:05.000000'}
+    ref.update(overrides)
+    return mercador.Provider(ref)
+
+
+def offer(**overrides):
+    ref = {'id': 'vr1', 'provider_id': 'prv1', 'name': 'paris',
+           'description': 'Paris offer', 'services': ['compute', 'image'],
+           'limits': [], 'metadata': {'country': 'FR', 'location': 'Paris',
+                                      'compliance': ['gdpr']}}
+    ref.update(overrides)
+    return mercador.Offer(ref)
+
+
+def bound_region(**overrides):
+    ref = {'id': 'br1', 'provider_id': 'prv1', 'offer_id': 'vr1',
+           'region_id': 'V1', 'description': 'Paris', 'status': 'active',
+           'reason': None, 'services': ['compute', 'image'],
+           'binding_id': 'b1', 'created_at': '2026-01-05T03:04:05.000000',
+           'updated_at': '2026-01-05T03:04:05.000000'}
+    ref.update(overrides)
+    return mercador.BoundRegion(ref)
+
+
+PROJECTS = [{'id': 'p1', 'name': 'alpha', 'domain_id': 'default'},
+            {'id': 'p2', 'name': 'beta', 'domain_id': 'default'}]

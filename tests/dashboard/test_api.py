@@ -149,3 +149,91 @@ class APITests(helpers.APITestCase):
         services_calls = [r for r in self.http.request_history
                           if r.path.endswith('/services')]
         self.assertEqual(1, len(services_calls))
+
+
+class AggregatorAPITests(helpers.APITestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.request.user = auth_utils.get_user(self.request)
+        self.http = requests_mock.Mocker()
+        self.http.start()
+        self.addCleanup(self.http.stop)
+
+    def test_provider_secret_is_sent_but_not_logged(self):
+        secret = 'Pr0vider-s3cret'
+        self.http.post(KEYSTONE + '/OS-MERCADOR/providers', status_code=201,
+                       json={'provider': {'id': 'prv1', 'name': 'acme'}})
+
+        with self.assertLogs(level=logging.DEBUG) as logs:
+            logging.getLogger('keystoneauth').debug('capturing')
+            provider = mercador.provider_create(
+                self.request, name='acme',
+                auth_url='https://keystone.acme.example/v3',
+                application_credential_id='ac9',
+                application_credential_secret=secret)
+
+        self.assertEqual('acme', provider.name)
+        expected = {'provider': {
+            'name': 'acme', 'description': '',
+            'auth_url': 'https://keystone.acme.example/v3',
+            'credential': {'type': 'v3applicationcredential',
+                           'application_credential_id': 'ac9',
+                           'application_credential_secret': secret}}}
+        self.assertEqual(expected, self.http.last_request.json())
+        self.assertNotIn(secret, '\n'.join(logs.output))
+
+    def test_offer_filters(self):
+        self.http.get(KEYSTONE + '/OS-MERCADOR/providers/prv1/offers',
+                      json={'offers': [{'id': 'vr1', 'name': 'paris'}]})
+
+        offers = mercador.provider_offer_list(self.request, 'prv1',
+                                              country='FR')
+
+        self.assertEqual(['paris'], [o.name for o in offers])
+        self.assertEqual({'country': ['fr']}, self.http.last_request.qs)
+
+    def test_bind_and_entitle(self):
+        base = KEYSTONE + '/OS-MERCADOR/bound_regions'
+        self.http.post(base, status_code=201, json={'bound_region': {
+            'id': 'br1', 'region_id': 'V1', 'status': 'active'}})
+        self.http.put(base + '/br1/entitlements/projects/p1',
+                      status_code=204)
+        self.http.delete(base + '/br1/entitlements/domains/d1',
+                         status_code=204)
+        self.http.get(base + '/br1/entitlements', json={'entitlements': [
+            {'bound_region_id': 'br1', 'target_type': 'project',
+             'target_id': 'p1'}]})
+
+        bound = mercador.bound_region_create(
+            self.request, provider_id='prv1', offer_id='vr1', region_id='V1',
+            idempotency_key='key-0001')
+        mercador.entitlement_create(self.request, 'br1', 'project', 'p1')
+        mercador.entitlement_delete(self.request, 'br1', 'domain', 'd1')
+        entitlements = mercador.entitlement_list(self.request, 'br1')
+
+        self.assertEqual('active', bound.status)
+        self.assertEqual(['p1'], [e['target_id'] for e in entitlements])
+        self.assertEqual(
+            ['POST', 'PUT', 'DELETE', 'GET'],
+            [r.method for r in self.http.request_history])
+        self.assertEqual('key-0001', self.http.request_history[0].json()[
+            'bound_region']['idempotency_key'])
+
+    def test_project_list_leaves_domains_out(self):
+        self.http.get(KEYSTONE + '/projects', json={'projects': [
+            {'id': 'p1', 'name': 'alpha', 'is_domain': False},
+            {'id': 'default', 'name': 'Default', 'is_domain': True}]})
+
+        self.assertEqual(['p1'],
+                         [p['id'] for p in mercador.project_list(
+                             self.request)])
+
+    def test_auth_catalog(self):
+        self.http.get(KEYSTONE + '/auth/catalog',
+                      json={'catalog': [{'type': 'image'}]})
+
+        self.assertEqual([{'type': 'image'}],
+                         mercador.auth_catalog(self.request))
+        self.assertEqual(self.token.id,
+                         self.http.last_request.headers['X-Auth-Token'])

@@ -1,0 +1,4 @@
+PANEL = 'providers'
+PANEL_DASHBOARD = 'admin'
+PANEL_GROUP = 'mercador'
+ADD_PANEL = 'mercador_dashboard.content.providers.panel.Providers'
