@@ -268,6 +268,12 @@ def provider_list(request):
 
 
 @profiler.trace
+def provider_get(request, provider_id):
+    body = _get(request, PREFIX + '/providers/%s' % provider_id)
+    return Provider(body['provider'])
+
+
+@profiler.trace
 def provider_create(request, name, auth_url, application_credential_id,
                     application_credential_secret, description='',
                     ca_certificate=None):
@@ -302,6 +308,13 @@ def provider_offer_list(request, provider_id, country=None, compliance=None,
                 country=country, compliance=compliance,
                 service_type=service_type, name=name)
     return [Offer(o) for o in body['offers']]
+
+
+@profiler.trace
+def provider_offer_get(request, provider_id, offer_id):
+    body = _get(request, PREFIX + '/providers/%s/offers/%s' % (provider_id,
+                                                               offer_id))
+    return Offer(body['offer'])
 
 
 @profiler.trace

@@ -7,6 +7,7 @@ from keystone_mercador import policies
 from mercador_dashboard import apps
 from mercador_dashboard import conf
 from mercador_dashboard.content.aggregators import constants as agg
+from mercador_dashboard.content.bound_regions import constants as br
 from mercador_dashboard.content.providers import constants as prv
 from mercador_dashboard.content.virtual_regions import constants as vr
 
@@ -32,7 +33,7 @@ class DefaultPolicyTests(unittest.TestCase):
     def test_every_rule_checked_has_a_default(self):
         defaults = _defaults()
         checked = set()
-        for constants in (vr, agg, prv):
+        for constants in (vr, agg, prv, br):
             for name in dir(constants):
                 if name.startswith('POLICY_'):
                     checked.update(

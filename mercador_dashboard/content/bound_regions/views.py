@@ -1,0 +1,58 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from horizon import exceptions
+from horizon import tables
+from horizon import workflows
+
+from mercador_dashboard import api
+from mercador_dashboard import views as mercador_views
+from mercador_dashboard.content.bound_regions import constants
+from mercador_dashboard.content.bound_regions import tables as br_tables
+from mercador_dashboard.content.bound_regions import workflows as br_flows
+
+
+class IndexView(mercador_views.PolicyMixin, tables.DataTableView):
+    table_class = br_tables.BoundRegionsTable
+    template_name = constants.INDEX_TEMPLATE
+    page_title = _("Bound Regions")
+    policy_rules = constants.POLICY_LIST
+
+    def get_data(self):
+        try:
+            bound_regions = api.mercador.bound_region_list(self.request)
+            names = {p.id: p.name
+                     for p in api.mercador.provider_list(self.request)}
+        except Exception:
+            exceptions.handle(self.request,
+                              _("Unable to retrieve bound regions."),
+                              details='')
+            return []
+        for bound_region in bound_regions:
+            bound_region.provider_name = names.get(bound_region.provider_id,
+                                                   bound_region.provider_id)
+        return bound_regions
+
+
+class EntitlementsView(mercador_views.PolicyMixin, workflows.WorkflowView):
+    workflow_class = br_flows.UpdateEntitlements
+    policy_rules = constants.POLICY_ENTITLEMENT_UPDATE
+
+    def get_initial(self):
+        bound_region_id = self.kwargs['bound_region_id']
+        try:
+            bound_region = api.mercador.bound_region_get(self.request,
+                                                         bound_region_id)
+            entitlements = api.mercador.entitlement_list(self.request,
+                                                         bound_region_id)
+        except Exception:
+            exceptions.handle(self.request,
+                              _("Unable to retrieve the entitlements."),
+                              redirect=reverse(constants.INDEX_URL),
+                              details='')
+        project_ids = [e['target_id'] for e in entitlements
+                       if e['target_type'] == 'project']
+        return {'bound_region_id': bound_region.id,
+                'region_id': bound_region.region_id,
+                'current_project_ids': project_ids,
+                'project_ids': project_ids}
