@@ -29,8 +29,11 @@ def show(ref, hidden=()):
                                               formatters=FORMATTERS)
 
 
+_ACRONYMS = {'id': 'ID', 'url': 'URL'}
+
+
 def _header(column):
-    return ' '.join('ID' if w == 'id' else w.capitalize()
+    return ' '.join(_ACRONYMS.get(w, w.capitalize())
                     for w in column.split('_'))
 
 
