@@ -1,5 +1,7 @@
 """Remote data the dashboard tests feed to the mocked api module."""
 
+import datetime
+
 from mercador_dashboard.api import mercador
 
 XSS = '<script>alert(1)</script>'
@@ -84,3 +86,38 @@ def bound_region(**overrides):
 
 PROJECTS = [{'id': 'p1', 'name': 'alpha', 'domain_id': 'default'},
             {'id': 'p2', 'name': 'beta', 'domain_id': 'default'}]
+
+
+def endpoint(service_type, region):
+    return {'id': '%s-%s' % (service_type, region), 'interface': 'public',
+            'region': region, 'region_id': region,
+            'url': 'https://cloud.example/%s/%s' % (region, service_type)}
+
+
+def catalog(regions, service_types=('compute', 'image', 'network')):
+    """A Keystone v3 catalog with one endpoint per service and region."""
+    return [{'id': 'svc-identity', 'type': 'identity', 'name': 'keystone',
+             'endpoints': [endpoint('identity', 'RegionOne')]}] + [
+        {'id': 'svc-' + service_type, 'type': service_type,
+         'name': service_type,
+         'endpoints': [endpoint(service_type, r) for r in regions]}
+        for service_type in service_types]
+
+
+def token(service_catalog):
+    """An openstack_auth token of a project member, as login stores it."""
+    from keystoneauth1 import access
+    from openstack_auth import user as auth_user
+    expires = datetime.datetime.now(datetime.timezone.utc) + \
+        datetime.timedelta(hours=1)
+    body = {'token': {
+        'methods': ['password'],
+        'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S.000000Z'),
+        'user': {'id': 'u1', 'name': 'tenant-user',
+                 'domain': {'id': 'default', 'name': 'Default'}},
+        'project': {'id': 'p1', 'name': 'alpha',
+                    'domain': {'id': 'default', 'name': 'Default'}},
+        'roles': [{'id': 'r1', 'name': 'member'}],
+        'catalog': service_catalog}}
+    return auth_user.Token(access.AccessInfoV3(body=body,
+                                               auth_token='tok-p1'))

@@ -51,3 +51,28 @@ class PolicyFilesCheckTests(unittest.TestCase):
         with override_settings(POLICY_FILES={'identity': 'x.yaml'}):
             errors = apps.check_policy_files(None)
         self.assertEqual(['mercador_dashboard.E001'], [e.id for e in errors])
+
+
+class RegionConfigCheckTests(unittest.TestCase):
+
+    def test_middleware_needs_the_database(self):
+        middleware = ('django.contrib.sessions.middleware.SessionMiddleware',
+                      apps.MIDDLEWARE)
+        with override_settings(MIDDLEWARE=middleware,
+                               MERCADOR_DATABASE_URL=None):
+            errors = apps.check_region_config(None)
+        self.assertEqual(['mercador_dashboard.E002'], [e.id for e in errors])
+        with override_settings(MIDDLEWARE=middleware,
+                               MERCADOR_DATABASE_URL='sqlite://'):
+            self.assertEqual([], apps.check_region_config(None))
+
+    def test_cookie_sessions_are_reported(self):
+        with override_settings(
+                SESSION_ENGINE='django.contrib.sessions.backends.'
+                               'signed_cookies'):
+            warnings = apps.check_sessions(None)
+        self.assertEqual(['mercador_dashboard.W001'],
+                         [w.id for w in warnings])
+        with override_settings(
+                SESSION_ENGINE='django.contrib.sessions.backends.db'):
+            self.assertEqual([], apps.check_sessions(None))

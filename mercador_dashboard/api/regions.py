@@ -1,0 +1,125 @@
+"""Horizon's region configuration, read from the aggregator's database.
+
+Bound regions are ordinary regions of the aggregator Keystone's catalog, so
+Horizon's services-region menu (built from the token's catalog) is the one
+that lists them; ``AVAILABLE_REGIONS``, a list of *Keystone* URLs that asks
+for a new login, has nothing to add. What Horizon lacks is knowing, at
+request time, which bound regions each project may use, so that a session
+whose catalog was frozen at login can be brought up to date (see
+``mercador_dashboard.middleware``). This module reads that from the
+Mercador tables (``mercador_bound_region``, ``mercador_entitlement``) of the
+aggregator Keystone's database, with a short cache.
+
+Why the database rather than the OS-MERCADOR API: the configuration is
+needed on every page of every user, tenants included, before any view
+runs. The bound-region routes are for reseller readers, so a tenant's token
+may not read them and Horizon would need a service credential of its own;
+and an HTTP round trip through Keystone (which renders the caller's catalog
+on every call) would cost far more than one indexed query. The query needs
+only a read-only database account on those two tables, selects no secret
+column, and its result is cached for ``MERCADOR_REGION_CACHE_SECONDS`` in
+Django's cache: every Horizon process sees a new binding within seconds,
+without a restart or a settings edit.
+"""
+
+import collections
+import functools
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+import sqlalchemy as sa
+
+from horizon import exceptions
+
+DEFAULT_CACHE_SECONDS = 5
+_CACHE_PREFIX = 'mercador_dashboard:regions:'
+
+# The columns read, not the extension's models: a Horizon node needs
+# neither Keystone nor keystone_mercador installed.
+_metadata = sa.MetaData()
+_bound_region = sa.Table(
+    'mercador_bound_region', _metadata,
+    sa.Column('id', sa.String(64)),
+    sa.Column('region_id', sa.String(255)),
+    sa.Column('description', sa.Text()),
+    sa.Column('status', sa.String(16)))
+_entitlement = sa.Table(
+    'mercador_entitlement', _metadata,
+    sa.Column('bound_region_id', sa.String(64)),
+    sa.Column('target_id', sa.String(64)))
+
+BoundRegion = collections.namedtuple('BoundRegion',
+                                     ['region_id', 'description'])
+
+
+def _database_url():
+    url = getattr(settings, 'MERCADOR_DATABASE_URL', None)
+    if not url:
+        raise ImproperlyConfigured(
+            'MERCADOR_DATABASE_URL must point at the aggregator Keystone\'s '
+            'database.')
+    return url
+
+
+def _cache_seconds():
+    return getattr(settings, 'MERCADOR_REGION_CACHE_SECONDS',
+                   DEFAULT_CACHE_SECONDS)
+
+
+@functools.lru_cache(maxsize=4)
+def _engine(url):
+    # One pool per process, checked before use: the database may restart.
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _query(statement):
+    try:
+        with _engine(_database_url()).connect() as connection:
+            return connection.execute(statement).all()
+    except sa.exc.SQLAlchemyError as exc:
+        raise exceptions.NotAvailable(
+            _('The region configuration cannot be read: %s')
+            % type(exc).__name__) from exc
+
+
+def _cached(key, compute):
+    value = cache.get(_CACHE_PREFIX + key)
+    if value is None:
+        value = compute()
+        cache.set(_CACHE_PREFIX + key, value, _cache_seconds())
+    return value
+
+
+def bound_regions():
+    """Active bound regions, as ``BoundRegion`` tuples sorted by region."""
+    def compute():
+        rows = _query(
+            sa.select(_bound_region.c.region_id,
+                      _bound_region.c.description)
+            .where(_bound_region.c.status == 'active')
+            .order_by(_bound_region.c.region_id))
+        return tuple(BoundRegion(r.region_id, r.description or '')
+                     for r in rows)
+    return _cached('all', compute)
+
+
+def entitled_region_ids(project_id, domain_id=None):
+    """Active bound regions the project, or its domain, is entitled to.
+
+    Exactly those the aggregator's catalog driver puts in the project's
+    token catalog, as a sorted tuple of region IDs.
+    """
+    targets = [t for t in (project_id, domain_id) if t]
+
+    def compute():
+        rows = _query(
+            sa.select(_bound_region.c.region_id).distinct()
+            .join(_entitlement,
+                  _entitlement.c.bound_region_id == _bound_region.c.id)
+            .where(_bound_region.c.status == 'active',
+                   _entitlement.c.target_id.in_(targets))
+            .order_by(_bound_region.c.region_id))
+        return tuple(r.region_id for r in rows)
+    return _cached('project:%s:%s' % (project_id, domain_id), compute)
