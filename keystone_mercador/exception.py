@@ -94,3 +94,8 @@ class ProviderError(glue.Error):
 class ProviderTimeout(ProviderError):
     code = 504
     title = 'Gateway Timeout'
+
+
+class NotEntitled(glue.Forbidden):
+    message_format = ('The project is not entitled to region '
+                      '%(region_id)s.')

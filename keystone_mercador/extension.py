@@ -1,5 +1,6 @@
 """Build Keystone's application with the Mercador extension loaded."""
 
+from keystone_mercador.aggregator import access as aggregator_access
 from keystone_mercador.aggregator import api as aggregator_api
 from keystone_mercador.aggregator import core as aggregator_core
 from keystone_mercador.common import api as common_api
@@ -18,6 +19,7 @@ def _load_managers():
         publisher_core.Manager()
     if glue.CONF.mercador.aggregator:
         aggregator_core.Manager()
+        glue.configure_cache_region(aggregator_core.ACCESS_CACHE)
 
 
 def build_application(name='public'):
@@ -27,7 +29,7 @@ def build_application(name='public'):
         for api in publisher_api.APIs:
             glue.register_api(app, api)
     if glue.CONF.mercador.aggregator:
-        for api in aggregator_api.APIs:
+        for api in aggregator_api.APIs + aggregator_access.APIs:
             glue.register_api(app, api)
         glue.filter_view(app, 'regions.regionsresource',
                          aggregator_api.filter_region_list)

@@ -17,6 +17,7 @@ import sqlalchemy
 from keystone.api import validation
 from keystone.catalog.backends import sql as catalog_sql
 from keystone.catalog import core as catalog_core
+from keystone.common import cache as ks_cache
 from keystone.common import json_home
 from keystone.common import manager
 from keystone.common import provider_api
@@ -235,3 +236,22 @@ def filter_view(app, endpoint, transform):
         return response
 
     app.view_functions[endpoint] = filtered
+
+
+def create_cache_region(name):
+    """A dogpile region on Keystone's [cache] configuration (shared by all
+    Keystone processes when the backend is shared). Configure it with
+    ``configure_cache_region`` once the configuration is loaded."""
+    return ks_cache.create_region(name=name)
+
+
+def configure_cache_region(region):
+    ks_cache.configure_cache(region=region)
+
+
+def validate_token(token_id):
+    """``{user_id, project_id, expires_at}`` of a valid token; raises
+    Unauthorized/NotFound as Keystone's own token API does."""
+    token = PROVIDERS.token_provider_api.validate_token(token_id)
+    return {'user_id': token.user_id, 'project_id': token.project_id,
+            'expires_at': token.expires_at}

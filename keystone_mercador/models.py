@@ -184,3 +184,21 @@ class Entitlement(Base, glue.ModelDictMixin):
         primary_key=True)
     target_type = sa.Column(sa.String(16), primary_key=True)
     target_id = sa.Column(sa.String(64), primary_key=True)
+
+
+class ProjectMapping(Base, glue.ModelDictMixin):
+    """Which provider project serves a local project in a bound region.
+
+    ``reference`` is a random string given to the provider instead of
+    anything about the local project.
+    """
+
+    __tablename__ = 'mercador_project_mapping'
+    bound_region_id = sa.Column(
+        sa.String(64),
+        sa.ForeignKey('mercador_bound_region.id', ondelete='CASCADE'),
+        primary_key=True)
+    project_id = sa.Column(sa.String(64), primary_key=True)
+    reference = sa.Column(sa.String(64), nullable=False, unique=True)
+    provider_project_id = sa.Column(sa.String(64), nullable=True)
+    created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)

@@ -183,3 +183,23 @@ class ProviderClient:
         """Delete a binding; a binding already gone is not an error."""
         self._call('DELETE', '/bindings/%s' % binding_id,
                    expected=(204, 404))
+
+    def create_binding_project(self, binding_id, reference):
+        """The provider project for an opaque reference (idempotent)."""
+        return self._call(
+            'POST', '/bindings/%s/projects' % binding_id,
+            expected=(200, 201),
+            json={'project': {'reference': reference}}).json()['project']
+
+    def project_token(self, user_id, password, project_id):
+        """A token of the binding identity scoped to one of its projects;
+        returns ``(token, expires_at)``."""
+        body = {'auth': {
+            'identity': {'methods': ['password'], 'password': {
+                'user': {'id': user_id, 'password': password}}},
+            'scope': {'project': {'id': project_id}}}}
+        response = self._send('POST', '/auth/tokens', json=body)
+        if response.status_code != 201:
+            self._fail(response)
+        return (response.headers['X-Subject-Token'],
+                response.json()['token']['expires_at'])

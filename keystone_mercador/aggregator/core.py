@@ -33,6 +33,7 @@ import datetime
 import hashlib
 import json
 import os
+import secrets
 import signal
 import uuid
 
@@ -582,3 +583,90 @@ class Manager(glue.Manager):
             endpoints = self._write_catalog(provider, row, row['binding'])
             self.driver.update_bound_region(row['id'], {}, endpoints)
         glue.Audit.updated(BOUND_REGION, row['id'], None)
+
+    # tenant access through the proxy
+
+    def get_access(self, region_id, subject_token):
+        """How the holder of ``subject_token`` reaches bound region
+        ``region_id``: the provider token, provider project and endpoints
+        the proxy uses on its behalf.
+
+        The provider learns nothing about the local project: it is known
+        there by a random reference only.
+        """
+        token = glue.validate_token(subject_token)
+        project_id = token['project_id']
+        row = self.driver.find_bound_region(region_id=region_id)
+        if row is None or row['status'] != 'active':
+            raise exception.BoundRegionNotFound(bound_region_id=region_id)
+        if not project_id or not self._entitled(row['id'], project_id):
+            raise exception.NotEntitled(region_id=region_id)
+        mapping = self._project_mapping(row, project_id)
+        key = 'provider-token:%s:%s' % (row['id'],
+                                        mapping['provider_project_id'])
+        cached = ACCESS_CACHE.get(key)
+        if not isinstance(cached, dict) or _expired(cached['expires_at']):
+            cached = self._provider_token(row, mapping)
+            ACCESS_CACHE.set(key, cached)
+        endpoints = {e['service_type']: e['url']
+                     for e in row['binding']['endpoints']
+                     if e['interface'] == INTERFACE}
+        return {'region_id': region_id, 'project_id': project_id,
+                'provider_project_id': mapping['provider_project_id'],
+                'token': cached['token'],
+                'expires_at': min(cached['expires_at'],
+                                  _normalize_time(token['expires_at'])),
+                'endpoints': endpoints}
+
+    def _entitled(self, bound_region_id, project_id):
+        project = PROVIDERS.resource_api.get_project(project_id)
+        for target_id in (project_id, project['domain_id']):
+            for entitlement in self.driver.list_entitlements(
+                    bound_region_id=bound_region_id, target_id=target_id):
+                return True
+        return False
+
+    def _project_mapping(self, row, project_id):
+        mapping = self.driver.get_project_mapping(row['id'], project_id)
+        if mapping is None:
+            mapping = self.driver.create_project_mapping({
+                'bound_region_id': row['id'], 'project_id': project_id,
+                'reference': 'ref-' + secrets.token_hex(24)})
+        if not mapping['provider_project_id']:
+            provider = self.driver.get_provider(row['provider_id'])
+            with self._client(provider) as client:
+                project = client.create_binding_project(
+                    row['binding_id'], mapping['reference'])
+            self.driver.set_provider_project(row['id'], project_id,
+                                             project['id'])
+            mapping['provider_project_id'] = project['id']
+        return mapping
+
+    def _provider_token(self, row, mapping):
+        provider = self.driver.get_provider(row['provider_id'])
+        binding = row['binding']
+        with provider_client.ProviderClient(provider, None) as client:
+            token, expires_at = client.project_token(
+                binding['user_id'], glue.decrypt(row['encrypted_password']),
+                mapping['provider_project_id'])
+        return {'token': token, 'expires_at': _normalize_time(expires_at)}
+
+
+ACCESS_CACHE = glue.create_cache_region('mercador provider tokens')
+# Provider tokens are reused until this close to their expiry.
+TOKEN_MARGIN = datetime.timedelta(seconds=120)
+
+
+def _normalize_time(value):
+    parsed = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc).strftime(
+        '%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+def _expired(expires_at):
+    parsed = datetime.datetime.fromisoformat(expires_at.replace('Z',
+                                                                '+00:00'))
+    return parsed - TOKEN_MARGIN <= datetime.datetime.now(
+        datetime.timezone.utc)

@@ -78,5 +78,18 @@ _aggregator = [
 ]
 
 
+_access = [
+    policy.DocumentedRuleDefault(
+        name='mercador:region_access:get',
+        check_str='role:service',
+        scope_types=['system', 'project'],
+        description='Tell the Mercador proxy how the holder of the token in '
+        'X-Subject-Token reaches a bound region (a provider token and the '
+        'provider endpoints). Only for the proxy\'s service identity.',
+        operations=[{'path': '/v3/OS-MERCADOR/regions/{region_id}/access',
+                     'method': 'GET'}]),
+]
+
+
 def list_rules():
-    return _base + _aggregator
+    return _base + _aggregator + _access

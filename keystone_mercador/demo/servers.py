@@ -185,31 +185,38 @@ policy_file = {self.dir}/policy.yaml
         r.raise_for_status()
         return r.headers['X-Subject-Token']
 
+    def _call(self, method, path, **kw):
+        r = requests.request(method, self.auth_url + path, timeout=30,
+                             headers={'X-Auth-Token': self.admin_token()},
+                             **kw)
+        r.raise_for_status()
+        return r.json() if r.content else None
+
+    def service_user(self, name, role='admin'):
+        """A user holding ``role`` in project 'service' (both created as
+        needed)."""
+        projects = self._call('GET', '/projects?name=service')['projects']
+        project = projects[0] if projects else self._call(
+            'POST', '/projects', json={'project': {
+                'name': 'service', 'domain_id': 'default'}})['project']
+        roles = self._call('GET', '/roles?name=' + role)['roles']
+        role_ref = roles[0] if roles else self._call(
+            'POST', '/roles', json={'role': {'name': role}})['role']
+        user = self._call('POST', '/users', json={'user': {
+            'name': name, 'domain_id': 'default',
+            'password': SERVICE_PASSWORD}})['user']
+        self._call('PUT', '/projects/%s/users/%s/roles/%s' % (
+            project['id'], user['id'], role_ref['id']))
+        return user
+
     def register_service(self, service_type, name, url,
                          region='RegionOne'):
         """Catalog entry and service user (admin in project 'service')."""
-        headers = {'X-Auth-Token': self.admin_token()}
-
-        def call(method, path, **kw):
-            r = requests.request(method, self.auth_url + path,
-                                 headers=headers, timeout=30, **kw)
-            r.raise_for_status()
-            return r.json() if r.content else None
-
-        projects = call('GET', '/projects?name=service')['projects']
-        project = projects[0] if projects else call(
-            'POST', '/projects', json={'project': {
-                'name': 'service', 'domain_id': 'default'}})['project']
-        user = call('POST', '/users', json={'user': {
-            'name': name, 'domain_id': 'default',
-            'password': SERVICE_PASSWORD}})['user']
-        admin_role = call('GET', '/roles?name=admin')['roles'][0]
-        call('PUT', '/projects/%s/users/%s/roles/%s' % (
-            project['id'], user['id'], admin_role['id']))
-        service = call('POST', '/services', json={'service': {
+        self.service_user(name)
+        service = self._call('POST', '/services', json={'service': {
             'type': service_type, 'name': name}})['service']
         for interface in ('public', 'internal', 'admin'):
-            call('POST', '/endpoints', json={'endpoint': {
+            self._call('POST', '/endpoints', json={'endpoint': {
                 'service_id': service['id'], 'interface': interface,
                 'url': url, 'region_id': region}})
         return service
@@ -301,4 +308,43 @@ auth_strategy = keystone
         _run([os.path.join(BIN, 'placement-manage'), '--config-file', path,
               'db', 'sync'], self.env, self.log)
         keystone.register_service('placement', 'placement', self.url, region)
+        return self
+
+
+class ProxyServer(Server):
+    """The Mercador proxy in front of an aggregator Keystone."""
+
+    kind = 'proxy'
+    app = 'keystone_mercador.proxy.wsgi:application'
+    config_env = 'MERCADOR_PROXY_CONFIG_FILE'
+    health_path = '/'
+    # Threads: large transfers must not block other requests.
+    gunicorn_args = ('--workers', '2', '--worker-class', 'gthread',
+                     '--threads', '8')
+
+    @property
+    def env(self):
+        env = dict(os.environ)
+        env.update(MERCADOR_PROXY_CONFIG_FILE=os.path.join(
+            self.dir, 'proxy.conf'), PYTHONWARNINGS='ignore')
+        return env
+
+    def setup(self, keystone, cache_backend='oslo_cache.dict',
+              redis_server=None, username='mercador-proxy'):
+        """Configure against an aggregator Keystone, creating the proxy's
+        service user there (service role in project 'service')."""
+        keystone.service_user(username, role='service')
+        cache = 'backend = %s\nenabled = true\n' % cache_backend
+        if redis_server:
+            cache += 'redis_server = %s\n' % redis_server
+        with open(os.path.join(self.dir, 'proxy.conf'), 'w') as f:
+            f.write(f"""[DEFAULT]
+log_file = {self.log}
+[proxy]
+identity_url = {keystone.url}
+public_url = {self.url}
+username = {username}
+password = {SERVICE_PASSWORD}
+[cache]
+{cache}""")
         return self

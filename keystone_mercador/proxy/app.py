@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import logging
+import threading
 
 import requests
 
@@ -37,6 +38,8 @@ _DROP_RESPONSE = {
     'te', 'trailers', 'transfer-encoding', 'upgrade', 'content-length',
     'content-encoding', 'server', 'set-cookie', 'www-authenticate',
 }
+
+SERVICE_TOKEN_MARGIN = datetime.timedelta(seconds=120)
 
 _STATUS = {
     400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
@@ -100,12 +103,25 @@ def _parse_time(value):
 
 
 class AccessClient:
-    """Asks the aggregator's Keystone how a token may use a bound region."""
+    """Asks the aggregator's Keystone how a token may use a bound region,
+    the way services validate tokens: with its own service token in
+    X-Auth-Token and the caller's in X-Subject-Token."""
 
     def __init__(self, conf, http, cache_region):
         self.conf = conf
         self.http = http
         self.cache = cache_region
+        self._service_token = None
+        self._service_expires = None
+        self._lock = threading.Lock()
+
+    @property
+    def _timeout(self):
+        return (self.conf.proxy.connect_timeout,
+                self.conf.proxy.read_timeout)
+
+    def _identity(self, path):
+        return self.conf.proxy.identity_url.rstrip('/') + '/v3' + path
 
     def _key(self, token, region_id):
         digest = hashlib.sha256(token.encode('utf-8')).hexdigest()
@@ -131,19 +147,49 @@ class AccessClient:
         if ttl.total_seconds() > 0:
             self.cache.set(key, dict(access, expires_at=deadline.isoformat()))
 
-    def _fetch(self, token, region_id):
-        url = '%s/v3/OS-MERCADOR/regions/%s/access' % (
-            self.conf.proxy.identity_url.rstrip('/'), region_id)
+    def _request(self, method, path, **kwargs):
         try:
-            r = self.http.get(url, headers={'X-Auth-Token': token},
-                              timeout=(self.conf.proxy.connect_timeout,
-                                       self.conf.proxy.read_timeout))
+            return self.http.request(method, self._identity(path),
+                                     timeout=self._timeout, **kwargs)
         except requests.Timeout:
             raise ProxyError(504, 'The identity service did not answer in '
-                             'time for region %s.' % region_id)
+                             'time.')
         except requests.RequestException:
-            raise ProxyError(503, 'The identity service is unreachable; '
-                             'region %s cannot be used now.' % region_id)
+            raise ProxyError(503, 'The identity service is unreachable.')
+
+    def service_token(self, renew=False):
+        with self._lock:
+            now = datetime.datetime.now(datetime.timezone.utc)
+            if (renew or self._service_token is None
+                    or self._service_expires - SERVICE_TOKEN_MARGIN <= now):
+                p = self.conf.proxy
+                r = self._request('POST', '/auth/tokens', json={'auth': {
+                    'identity': {'methods': ['password'], 'password': {
+                        'user': {'name': p.username, 'password': p.password,
+                                 'domain': {'name': p.user_domain_name}}}},
+                    'scope': {'project': {
+                        'name': p.project_name,
+                        'domain': {'name': p.project_domain_name}}}}})
+                if r.status_code != 201:
+                    LOG.error('The proxy cannot authenticate as %s (%d).',
+                              p.username, r.status_code)
+                    raise ProxyError(503, 'The proxy cannot authenticate '
+                                     'to the identity service.')
+                self._service_token = r.headers['X-Subject-Token']
+                self._service_expires = _parse_time(
+                    r.json()['token']['expires_at'])
+            return self._service_token
+
+    def _fetch(self, token, region_id):
+        path = '/OS-MERCADOR/regions/%s/access' % region_id
+        for renew in (False, True):
+            r = self._request('GET', path, headers={
+                'X-Auth-Token': self.service_token(renew),
+                'X-Subject-Token': token})
+            if r.status_code != 401 or renew:
+                break
+            # Either token may be the bad one: retry once with a new
+            # service token (a read, so retrying is safe).
         if r.status_code == 200:
             return r.json()['access']
         if r.status_code in (401, 403, 404):

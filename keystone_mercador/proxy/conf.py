@@ -11,6 +11,17 @@ OPTS = [
         help='The aggregator Keystone (with the Mercador extension) that '
         'tells the proxy where and how to forward, e.g. '
         'http://keystone.example.com/identity.'),
+    cfg.StrOpt('username', required=True,
+               help='The proxy\'s own user at the aggregator Keystone; it '
+               'needs the service role on its project.'),
+    cfg.StrOpt('password', required=True, secret=True,
+               help='Password of that user.'),
+    cfg.StrOpt('project_name', default='service',
+               help='Project of the proxy\'s user.'),
+    cfg.StrOpt('user_domain_name', default='Default',
+               help='Domain of the proxy\'s user.'),
+    cfg.StrOpt('project_domain_name', default='Default',
+               help='Domain of the proxy\'s project.'),
     cfg.StrOpt(
         'public_url',
         help='Base URL clients use to reach this proxy, as in the catalog. '

@@ -23,7 +23,7 @@ def initialize_application(config_file=None):
         'MERCADOR_PROXY_CONFIG_FILE', '/etc/mercador/proxy.conf')
     conf([], project='mercador', prog='mercador-proxy',
          default_config_files=[config_file])
-    region = cache.create_region(name='mercador-proxy')
+    region = cache.create_region()
     cache.configure_cache_region(conf, region)
     return app.Proxy(conf, region)
 

@@ -108,6 +108,7 @@ class FixedAccess:
 def _conf(tmp_path):
     path = tmp_path / 'proxy.conf'
     path.write_text('[proxy]\nidentity_url = http://127.0.0.1:9\n'
+                    'username = proxy\npassword = secret\n'
                     'read_timeout = 1.0\n')
     conf = cfg.ConfigOpts()
     proxy_conf.register_opts(conf)

@@ -103,3 +103,17 @@ class AggregatorDriverBase(metaclass=abc.ABCMeta):
     def entitled_endpoint_ids(self, target_ids):
         """Return the IDs of the endpoints of the active bound regions
         entitled to any of ``target_ids`` (a project and its domain)."""
+
+    @abc.abstractmethod
+    def get_project_mapping(self, bound_region_id, project_id):
+        """The provider project serving a local project, or None."""
+
+    @abc.abstractmethod
+    def create_project_mapping(self, mapping):
+        """Store ``{bound_region_id, project_id, reference}``; return the
+        stored mapping (a concurrent request may have stored it first)."""
+
+    @abc.abstractmethod
+    def set_provider_project(self, bound_region_id, project_id,
+                             provider_project_id):
+        """Record the provider project created for a mapping."""

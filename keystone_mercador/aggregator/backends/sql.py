@@ -219,6 +219,34 @@ class Aggregator(base.AggregatorDriverBase):
             return {r.endpoint_id for r in query}
 
 
+    # project mappings (local project -> provider project)
+
+    def get_project_mapping(self, bound_region_id, project_id):
+        with glue.session_for_read() as session:
+            row = session.get(models.ProjectMapping,
+                              (bound_region_id, project_id))
+            return row.to_dict() if row else None
+
+    def create_project_mapping(self, mapping):
+        """Store a mapping; return the stored one (a concurrent request
+        for the same project may have stored it first)."""
+        try:
+            with glue.session_for_write() as session:
+                session.add(models.ProjectMapping(**mapping))
+        except db_exception.DBDuplicateEntry:
+            pass
+        return self.get_project_mapping(mapping['bound_region_id'],
+                                        mapping['project_id'])
+
+    def set_provider_project(self, bound_region_id, project_id,
+                             provider_project_id):
+        with glue.session_for_write() as session:
+            session.query(models.ProjectMapping).filter_by(
+                bound_region_id=bound_region_id,
+                project_id=project_id).update(
+                {'provider_project_id': provider_project_id})
+
+
 def _clash(row, wanted):
     if row.region_id == wanted['region_id']:
         return 'Region %s is already bound (bound region %s).' % (

@@ -1,0 +1,198 @@
+"""A tenant of the aggregator uses a bound region with unmodified clients.
+
+Real servers: the provider's Keystone with Glance and Placement behind it;
+the aggregator's Keystone and the Mercador proxy. The tenant knows only the
+aggregator's auth URL.
+"""
+
+import hashlib
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from keystone_mercador.demo import servers as demo
+from tests.functional import aggregation as agg
+from tests.functional import client
+from tests.functional import conftest
+from tests.functional import publisher as pub
+
+API = pub.API
+
+
+class Clouds:
+    pass
+
+
+@pytest.fixture(scope='module')
+def clouds(keystone_factory, tmp_path_factory):
+    c = Clouds()
+    base = str(tmp_path_factory.mktemp('e2e'))
+    c.provider = keystone_factory('e2e-provider')
+    c.glance = demo.GlanceServer('glance', base=base)
+    c.glance.setup(c.provider).start()
+    c.placement = demo.PlacementServer('placement', base=base)
+    c.placement.setup(c.provider).start()
+    c.proxy = demo.ProxyServer('proxy', base=base)
+    c.aggregator = keystone_factory(
+        'e2e-aggregator', extra_conf=conftest.AGGREGATOR_CONF.replace(
+            'http://127.0.0.1:8780/mercador', c.proxy.url))
+    c.proxy.setup(c.aggregator).start()
+
+    provider_admin = client.Session.admin(c.provider)
+    aggregator, _ = pub.register_aggregator(provider_admin)
+    vr = pub.create_virtual_region(provider_admin,
+                                   services=['image', 'placement'])
+    c.admin = client.Session.admin(c.aggregator)
+    c.provider_record = agg.register_provider(
+        c.admin, c.provider, aggregator['credential'])
+    c.bound = agg.bind(c.admin, c.provider_record['id'], vr['id'],
+                       region_id='V1')['bound_region']
+    assert c.bound['status'] == 'active', c.bound
+    c.tenants = []
+    for name in ('e2e-tenant-alpha', 'e2e-tenant-beta'):
+        project, user = agg.tenant(c.admin, name)
+        c.admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+                   % (c.bound['id'], project['id']), status=(200, 201, 204))
+        c.tenants.append((name, project, user))
+    yield c
+    for server in (c.proxy, c.placement, c.glance):
+        server.stop()
+
+
+def _cli(clouds, tenant, *args):
+    name = tenant[0]
+    return agg.openstack(clouds.aggregator, name, name,
+                         '--os-region-name', 'V1', *args)
+
+
+def test_images_through_the_proxy(clouds, tmp_path):
+    alpha, beta = clouds.tenants
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    source = tmp_path / 'image.raw'
+    source.write_bytes(data)
+    image = _cli(clouds, alpha, 'image', 'create', '--file', str(source),
+                 '--disk-format', 'raw', '--container-format', 'bare',
+                 'alpha-image')
+    assert image['owner'] == alpha[1]['id']
+    listed = _cli(clouds, alpha, 'image', 'list')
+    assert image['id'] in [i['ID'] for i in listed]
+    shown = _cli(clouds, alpha, 'image', 'show', image['id'])
+    assert shown['owner'] == alpha[1]['id']
+    assert shown['status'] == 'active'
+    assert clouds.proxy.url in shown['file'] or shown['file'].startswith(
+        '/v2/')
+    target = tmp_path / 'saved.raw'
+    agg_env_run = agg.openstack  # noqa: F841 (documented helper)
+    import subprocess
+    env = dict(os.environ, OS_AUTH_URL=clouds.aggregator.auth_url,
+               OS_USERNAME=alpha[0], OS_PASSWORD=agg.TENANT_PASSWORD,
+               OS_PROJECT_NAME=alpha[0], OS_USER_DOMAIN_NAME='Default',
+               OS_PROJECT_DOMAIN_NAME='Default', OS_REGION_NAME='V1',
+               OS_IDENTITY_API_VERSION='3', PYTHONWARNINGS='ignore')
+    out = subprocess.run([agg.OPENSTACK, 'image', 'save', '--file',
+                          str(target), image['id']], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == \
+        hashlib.sha256(data).hexdigest()
+
+    # The other tenant does not see it.
+    assert image['id'] not in [i['ID'] for i in _cli(
+        clouds, beta, 'image', 'list')]
+
+    # openstacksdk, the same way.
+    import openstack
+    conn = openstack.connect(
+        auth_url=clouds.aggregator.auth_url, username=alpha[0],
+        password=agg.TENANT_PASSWORD, project_name=alpha[0],
+        user_domain_name='Default', project_domain_name='Default',
+        region_name='V1', identity_api_version='3')
+    found = [i for i in conn.image.images() if i.id == image['id']]
+    assert found and found[0].owner == alpha[1]['id']
+    chunks = conn.image.download_image(found[0], stream=True)
+    body = b''.join(chunks.iter_content(1 << 20))
+    assert body == data
+
+    _assert_no_tenant_trace(clouds)
+
+
+def test_placement_through_the_proxy(clouds):
+    alpha = clouds.tenants[0]
+    tenant = client.Session.login(clouds.aggregator.url, client.password_auth(
+        username=alpha[0], password=agg.TENANT_PASSWORD,
+        scope={'project': {'id': alpha[1]['id']}}))
+    r = tenant.request('GET', '', headers={'X-Auth-Token': tenant.token}) \
+        if False else client.requests.get(
+            clouds.proxy.url + '/V1/placement/',
+            headers={'X-Auth-Token': tenant.token}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert clouds.placement.url not in r.text
+    assert r.json()['versions']
+
+
+def test_errors_are_json_and_name_the_region(clouds):
+    alpha, beta = clouds.tenants
+    outsider_project, outsider = agg.tenant(clouds.admin, 'e2e-outsider')
+    token = client.Session.login(clouds.aggregator.url, client.password_auth(
+        user_id=outsider['id'], password=agg.TENANT_PASSWORD,
+        scope={'project': {'id': outsider_project['id']}})).token
+    r = client.requests.get(clouds.proxy.url + '/V1/image/v2/images',
+                            headers={'X-Auth-Token': token}, timeout=30)
+    assert r.status_code == 403
+    assert 'V1' in r.json()['error']['message']
+    r = client.requests.get(clouds.proxy.url + '/V1/image/v2/images',
+                            headers={'X-Auth-Token': 'not-a-token'},
+                            timeout=30)
+    assert r.status_code in (401, 404)
+    assert 'error' in r.json()
+
+    # Glance down: a clear 503 naming the region, not a hang.
+    clouds.glance.stop()
+    try:
+        tenant = client.Session.login(
+            clouds.aggregator.url, client.password_auth(
+                username=alpha[0], password=agg.TENANT_PASSWORD,
+                scope={'project': {'id': alpha[1]['id']}}))
+        r = client.requests.get(clouds.proxy.url + '/V1/image/v2/images',
+                                headers={'X-Auth-Token': tenant.token},
+                                timeout=60)
+        assert r.status_code == 503
+        assert 'V1' in r.json()['error']['message']
+    finally:
+        clouds.glance.start()
+
+
+def _db_text(url):
+    engine = sa.create_engine(url)
+    chunks = []
+    with engine.connect() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+        for table in meta.sorted_tables:
+            for row in conn.execute(table.select()):
+                chunks.append(repr(tuple(row)))
+    engine.dispose()
+    return '\n'.join(chunks)
+
+
+def _assert_no_tenant_trace(clouds):
+    """Nothing of the aggregator's tenants reaches the provider."""
+    secrets = set()
+    for name, project, user in clouds.tenants:
+        secrets |= {name, project['id'], user['id']}
+    stores = {
+        'provider keystone db': _db_text(clouds.provider.database_url),
+        'glance db': _db_text('sqlite:///%s/glance.db' % clouds.glance.dir),
+        'placement db': _db_text(
+            'sqlite:///%s/placement.db' % clouds.placement.dir),
+    }
+    for server in (clouds.provider, clouds.glance, clouds.placement):
+        for fname in os.listdir(server.dir):
+            if fname.endswith('.log'):
+                with open(os.path.join(server.dir, fname),
+                          errors='replace') as f:
+                    stores['%s/%s' % (server.name, fname)] = f.read()
+    for where, text in stores.items():
+        for secret in secrets:
+            assert secret not in text, '%s found in %s' % (secret, where)
