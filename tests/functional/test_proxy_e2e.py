@@ -7,7 +7,9 @@ aggregator's auth URL.
 
 import hashlib
 import os
+import subprocess
 
+import openstack
 import pytest
 import sqlalchemy as sa
 
@@ -80,11 +82,7 @@ def test_images_through_the_proxy(clouds, tmp_path):
     shown = _cli(clouds, alpha, 'image', 'show', image['id'])
     assert shown['owner'] == alpha[1]['id']
     assert shown['status'] == 'active'
-    assert clouds.proxy.url in shown['file'] or shown['file'].startswith(
-        '/v2/')
     target = tmp_path / 'saved.raw'
-    agg_env_run = agg.openstack  # noqa: F841 (documented helper)
-    import subprocess
     env = dict(os.environ, OS_AUTH_URL=clouds.aggregator.auth_url,
                OS_USERNAME=alpha[0], OS_PASSWORD=agg.TENANT_PASSWORD,
                OS_PROJECT_NAME=alpha[0], OS_USER_DOMAIN_NAME='Default',
@@ -102,7 +100,6 @@ def test_images_through_the_proxy(clouds, tmp_path):
         clouds, beta, 'image', 'list')]
 
     # openstacksdk, the same way.
-    import openstack
     conn = openstack.connect(
         auth_url=clouds.aggregator.auth_url, username=alpha[0],
         password=agg.TENANT_PASSWORD, project_name=alpha[0],
@@ -122,17 +119,16 @@ def test_placement_through_the_proxy(clouds):
     tenant = client.Session.login(clouds.aggregator.url, client.password_auth(
         username=alpha[0], password=agg.TENANT_PASSWORD,
         scope={'project': {'id': alpha[1]['id']}}))
-    r = tenant.request('GET', '', headers={'X-Auth-Token': tenant.token}) \
-        if False else client.requests.get(
-            clouds.proxy.url + '/V1/placement/',
-            headers={'X-Auth-Token': tenant.token}, timeout=30)
+    r = client.requests.get(clouds.proxy.url + '/V1/placement/',
+                            headers={'X-Auth-Token': tenant.token},
+                            timeout=30)
     assert r.status_code == 200, r.text
     assert clouds.placement.url not in r.text
     assert r.json()['versions']
 
 
 def test_errors_are_json_and_name_the_region(clouds):
-    alpha, beta = clouds.tenants
+    alpha = clouds.tenants[0]
     outsider_project, outsider = agg.tenant(clouds.admin, 'e2e-outsider')
     token = client.Session.login(clouds.aggregator.url, client.password_auth(
         user_id=outsider['id'], password=agg.TENANT_PASSWORD,
@@ -196,3 +192,31 @@ def _assert_no_tenant_trace(clouds):
     for where, text in stores.items():
         for secret in secrets:
             assert secret not in text, '%s found in %s' % (secret, where)
+
+
+def test_access_route_is_for_the_proxy_only(clouds):
+    alpha = clouds.tenants[0]
+    tenant = client.Session.login(clouds.aggregator.url, client.password_auth(
+        username=alpha[0], password=agg.TENANT_PASSWORD,
+        scope={'project': {'id': alpha[1]['id']}}))
+    path = API + '/regions/V1/access'
+    subject = {'X-Subject-Token': tenant.token}
+    # Neither the tenant itself nor an administrator may read it ...
+    for session in (tenant, clouds.admin,
+                    client.Session.admin(clouds.aggregator, 'system')):
+        r = session.get(path, headers=dict(subject))
+        assert r.status_code == 403, r.text
+    assert client.Session(clouds.aggregator.url).get(
+        path, headers=dict(subject)).status_code == 401
+    # ... only the proxy's service identity.
+    proxy = client.Session.login(clouds.aggregator.url, client.password_auth(
+        username='mercador-proxy', password=demo.SERVICE_PASSWORD,
+        scope={'project': {'name': 'service',
+                           'domain': {'name': 'Default'}}}))
+    access = proxy.ok('GET', path, headers=dict(subject))['access']
+    assert access['project_id'] == alpha[1]['id']
+    assert access['provider_project_id'] != alpha[1]['id']
+    r = proxy.get(path)
+    assert r.status_code == 400 and 'X-Subject-Token' in r.text
+    r = proxy.get(API + '/regions/V404/access', headers=dict(subject))
+    assert r.status_code == 404
