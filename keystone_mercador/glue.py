@@ -141,7 +141,9 @@ def _json_error(error):
     if isinstance(error, werkzeug.exceptions.HTTPException):
         return error
     if not isinstance(error, exception.Error):
-        error = exception.UnexpectedError(error)
+        # As Keystone's app does: a TypeError (e.g. a path argument the
+        # method does not take) is a 400, anything else a JSON 500.
+        return flask_application._handle_unknown_keystone_exception(error)
     return flask_application._handle_keystone_exception(error)
 
 
