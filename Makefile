@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.mercador-installed
+BENCH_STAMP = $(VENV)/.mercador-bench-installed
 
-.PHONY: test unit functional functional-mysql functional-postgresql demo lint docs clean
+.PHONY: test unit functional functional-mysql functional-postgresql demo lint docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +16,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,docs,bench]'
+	touch $(BENCH_STAMP)
 
 # The whole suite: unit and functional tests on SQLite, then the functional
 # suites again on MariaDB and PostgreSQL (skipped, with the reason, when the
@@ -44,7 +49,14 @@ docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html doc/source doc/build/html
 
 lint: $(STAMP)
-	$(BIN)/python -m flake8 keystone_mercador mercador_dashboard mercador_osc tests
+	$(BIN)/python -m flake8 keystone_mercador mercador_dashboard mercador_osc tests benchmarks
+
+# The benchmark suite (not a test): starts its own servers, measures what
+# Mercador costs against its baselines and rewrites
+# doc/source/benchmarks/results.rst and its plots. Options, e.g. a quick
+# run: make bench BENCH_ARGS="--quick".
+bench: $(BENCH_STAMP)
+	MERCADOR_BENCH_MAKE=1 $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

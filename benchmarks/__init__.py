@@ -1,0 +1,2 @@
+"""Mercador's benchmark suite: what Mercador costs, as ratios against the
+baselines it replaces, measured in the same run (``make bench``)."""
