@@ -87,14 +87,39 @@ class Manager(glue.Manager):
             'parent_id': parent_id, 'is_domain': False, 'enabled': True,
             'description': description})
 
-    def _delete_project(self, project_id, cascade=False):
+    def _delete_project(self, project_id):
         try:
-            # Keystone refuses to delete enabled subtrees.
+            # Keystone refuses to delete an enabled project.
             PROVIDERS.resource_api.update_project(
-                project_id, {'enabled': False}, cascade=cascade)
-            PROVIDERS.resource_api.delete_project(project_id, cascade=cascade)
+                project_id, {'enabled': False})
+            PROVIDERS.resource_api.delete_project(project_id)
         except glue.ProjectNotFound:
             LOG.warning('Project %s was already deleted.', project_id)
+
+    def _delete_tree(self, root_id):
+        """Delete a project and its subtree, leaves first.
+
+        Keystone's own cascade deletes the subtree in one statement, which
+        MariaDB refuses (a parent row may go before its child's).
+        """
+        try:
+            subtree = PROVIDERS.resource_api.list_projects_in_subtree(
+                root_id)
+        except glue.ProjectNotFound:
+            LOG.warning('Project %s was already deleted.', root_id)
+            return
+        children = {}
+        for project in subtree:
+            children.setdefault(project['parent_id'], []).append(
+                project['id'])
+
+        def leaves_first(project_id):
+            for child in children.get(project_id, []):
+                yield from leaves_first(child)
+            yield project_id
+
+        for project_id in list(leaves_first(root_id)):
+            self._delete_project(project_id)
 
     def _delete_user(self, user_id):
         try:
@@ -500,7 +525,7 @@ class Manager(glue.Manager):
     def _delete_binding(self, binding):
         # Deleting the subtree and the identity makes Keystone revoke every
         # token issued for them.
-        self._delete_project(binding['root_project_id'], cascade=True)
+        self._delete_tree(binding['root_project_id'])
         self._delete_user(binding['user_id'])
         self.driver.delete_binding(binding['id'])
 
