@@ -17,19 +17,28 @@ MIB = 1024 * 1024
 
 
 class _Body:
-    """``size`` bytes of incompressible data, sent chunked like the
-    image clients do."""
+    """``size`` bytes of incompressible data: a file-like object of known
+    length (sent with a Content-Length) or, iterated, chunks (sent with
+    chunked transfer encoding, as glanceclient does)."""
 
     def __init__(self, size, chunk=MIB):
         self.size = size
+        self.left = size
         self.block = os.urandom(chunk)
 
+    def __len__(self):
+        return self.left
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            size = len(self.block)
+        size = min(size, self.left, len(self.block))
+        self.left -= size
+        return self.block[:size]
+
     def __iter__(self):
-        left = self.size
-        while left > 0:
-            piece = self.block[:min(left, len(self.block))]
-            left -= len(piece)
-            yield piece
+        while self.left > 0:
+            yield self.read()
 
 
 class Target:
@@ -48,10 +57,11 @@ class Target:
         r.raise_for_status()
         return r.json()['id']
 
-    def upload(self, image_id, size):
+    def upload(self, image_id, size, chunked=False):
+        body = _Body(size)
         r = self.http.put(
             self.base + '/v2/images/%s/file' % image_id,
-            data=iter(_Body(size)), timeout=600,
+            data=iter(body) if chunked else body, timeout=600,
             headers={'Content-Type': 'application/octet-stream'})
         r.raise_for_status()
 
@@ -107,14 +117,16 @@ def run(clouds, results, rounds=7, batch=20, transfer_rounds=3,
                         hwm_before = max(stats.memory(p)[1] for p in workers)
                     sampler = stats.RSSSampler(workers)
                     with sampler:
-                        up = stats.timed(target.upload, image_id, image_size)
+                        up = stats.timed(target.upload, image_id,
+                                         image_size, chunked=True)
                         down = stats.timed(target.download, image_id,
                                            image_size)
                     peaks.append(sampler.peak)
                     if not timeline:
                         timeline = sampler.samples
                 else:
-                    up = stats.timed(target.upload, image_id, image_size)
+                    up = stats.timed(target.upload, image_id, image_size,
+                                     chunked=True)
                     down = stats.timed(target.download, image_id, image_size)
             finally:
                 target.delete(image_id)

@@ -1,0 +1,276 @@
+"""Keystone with the extension against stock Keystone, and bound regions at
+scale.
+
+Six Keystones run side by side so that every figure can be interleaved
+with its baseline: stock Keystone and the aggregator's Keystone (the
+extension, its aggregator side and the Mercador catalog driver), each with
+1, 200 and 1,000 regions of 5 services. Creating 1,000 real bindings
+through a provider would take far longer than the benchmark itself, so the
+rows a binding leaves at the aggregator are written directly with SQL:
+Keystone's regions, services and endpoints, and Mercador's bound regions,
+bound endpoints, owned services and entitlements (the tenant is entitled
+to 2 bound regions). Stock Keystone gets the same regions and endpoints.
+"""
+
+import functools
+import os
+import shutil
+import uuid
+
+import requests
+import sqlalchemy as sa
+
+from benchmarks import clouds as clouds_mod
+from benchmarks import stats
+from keystone_mercador.demo import servers
+from keystone_mercador import models
+from tests.functional import aggregation as agg
+from tests.functional import client
+
+STOCK_APP = 'tests.functional.stock_keystone_wsgi:application'
+SERVICE_TYPES = ('compute', 'image', 'network', 'placement', 'volumev3')
+PROXY_URL = 'http://127.0.0.1:8780/mercador'
+ENTITLED = 2
+
+
+def _template(base, kind):
+    """A Keystone set up once (databases, keys, bootstrap), copied for
+    each level instead of being set up again."""
+    if kind == 'stock':
+        server = servers.KeystoneServer('stock-template', base=base,
+                                        app=STOCK_APP, extension=False)
+    else:
+        server = servers.KeystoneServer(
+            'mercador-template', base=base,
+            extra_conf=clouds_mod.aggregator_conf(PROXY_URL))
+    return server.setup()
+
+
+def _copy(template, kind, level, base):
+    if kind == 'stock':
+        server = servers.KeystoneServer('stock-%d' % level, base=base,
+                                        app=STOCK_APP, extension=False)
+    else:
+        server = servers.KeystoneServer(
+            'mercador-%d' % level, base=base,
+            extra_conf=clouds_mod.aggregator_conf(PROXY_URL))
+    for name in ('fernet-keys', 'credential-keys'):
+        shutil.copytree(os.path.join(template.dir, name),
+                        os.path.join(server.dir, name))
+    shutil.copy(os.path.join(template.dir, 'keystone.db'), server.dir)
+    return server
+
+
+def _populate(server, kind, regions, project_id):
+    """Regions ``B0001``... with one public endpoint per service type;
+    for Mercador, the bound-region rows that go with them."""
+    engine = sa.create_engine(server.database_url)
+    meta = sa.MetaData()
+    meta.reflect(engine, only=('region', 'service', 'endpoint'))
+    region_t, service_t, endpoint_t = (meta.tables['region'],
+                                       meta.tables['service'],
+                                       meta.tables['endpoint'])
+    services = {t: uuid.uuid4().hex for t in SERVICE_TYPES}
+    region_rows, endpoint_rows = [], []
+    bound_rows, bound_endpoint_rows, entitlement_rows = [], [], []
+    provider_id = uuid.uuid4().hex
+    for index in range(1, regions + 1):
+        region_id = 'B%04d' % index
+        bound_id = uuid.uuid4().hex
+        region_rows.append({'id': region_id, 'description': '',
+                            'parent_region_id': None, 'extra': '{}'})
+        bound_rows.append({
+            'id': bound_id, 'provider_id': provider_id,
+            'offer_id': uuid.uuid4().hex, 'region_id': region_id,
+            'description': '', 'idempotency_key': uuid.uuid4().hex,
+            'request_hash': uuid.uuid4().hex, 'status': 'active',
+            'services': list(SERVICE_TYPES),
+            'binding_id': uuid.uuid4().hex, 'binding': {}})
+        if index <= ENTITLED:
+            entitlement_rows.append({
+                'bound_region_id': bound_id, 'target_type': 'project',
+                'target_id': project_id})
+        for service_type, service_id in services.items():
+            endpoint_id = uuid.uuid4().hex
+            endpoint_rows.append({
+                'id': endpoint_id, 'legacy_endpoint_id': None,
+                'interface': 'public', 'service_id': service_id,
+                'url': '%s/%s/%s' % (PROXY_URL, region_id, service_type),
+                'extra': '{}', 'enabled': True, 'region_id': region_id})
+            bound_endpoint_rows.append({
+                'endpoint_id': endpoint_id, 'bound_region_id': bound_id,
+                'service_id': service_id, 'service_type': service_type})
+    with engine.begin() as conn:
+        conn.execute(service_t.insert(), [
+            {'id': i, 'type': t, 'enabled': True,
+             'extra': '{"name": "%s"}' % t} for t, i in services.items()])
+        conn.execute(region_t.insert(), region_rows)
+        conn.execute(endpoint_t.insert(), endpoint_rows)
+        if kind == 'mercador':
+            conn.execute(sa.insert(models.Provider), [{
+                'id': provider_id, 'name': 'bench-provider',
+                'description': '', 'auth_url': 'http://127.0.0.1:1/v3',
+                'application_credential_id': uuid.uuid4().hex,
+                'encrypted_secret': 'unused', 'key_hash': 'unused'}])
+            conn.execute(sa.insert(models.OwnedService), [
+                {'service_id': i, 'service_type': t}
+                for t, i in services.items()])
+            conn.execute(sa.insert(models.BoundRegion), bound_rows)
+            conn.execute(sa.insert(models.BoundEndpoint),
+                         bound_endpoint_rows)
+            conn.execute(sa.insert(models.Entitlement), entitlement_rows)
+    engine.dispose()
+
+
+class Tenant:
+    """A tenant's calls to one Keystone."""
+
+    def __init__(self, server):
+        admin = client.Session.admin(server)
+        self.project, self.user = agg.tenant(admin, 'bench-tenant')
+        self.url = server.auth_url
+        self.http = requests.Session()
+        self.token = self._issue('')
+
+    def _issue(self, query):
+        r = self.http.post(self.url + '/auth/tokens' + query, timeout=120,
+                           json=client.password_auth(
+                               user_id=self.user['id'],
+                               password=agg.TENANT_PASSWORD,
+                               scope={'project': {
+                                   'id': self.project['id']}}))
+        r.raise_for_status()
+        return r.headers['X-Subject-Token']
+
+    def _get(self, path):
+        r = self.http.get(self.url + path, timeout=120, headers={
+            'X-Auth-Token': self.token, 'X-Subject-Token': self.token})
+        r.raise_for_status()
+        return r
+
+    def cases(self):
+        return {
+            'issue': lambda: self._issue(''),
+            'issue-nocatalog': lambda: self._issue('?nocatalog'),
+            'validate': lambda: self._get('/auth/tokens'),
+            'validate-nocatalog': lambda: self._get('/auth/tokens?nocatalog'),
+            'catalog': lambda: self._get('/auth/catalog'),
+        }
+
+    def regions(self):
+        catalog = self._get('/auth/catalog').json()['catalog']
+        return {e['region_id'] for s in catalog for e in s['endpoints']}
+
+
+def _keystone_figures(results, times):
+    labels = {
+        'issue': 'token issue', 'issue-nocatalog': 'token issue, nocatalog',
+        'validate': 'token validate',
+        'validate-nocatalog': 'token validate, nocatalog',
+    }
+    for case, label in labels.items():
+        results['figures'].append(stats.figure(
+            'keystone', label, 'with the extension', 'stock Keystone',
+            times[('mercador', 1, case)], times[('stock', 1, case)]))
+
+
+def _scale_figures(results, times, levels):
+    labels = {'validate': 'token validate',
+              'validate-nocatalog': 'token validate, nocatalog',
+              'catalog': 'GET /v3/auth/catalog'}
+    for case, label in labels.items():
+        for level in levels[1:]:
+            results['figures'].append(stats.figure(
+                'scale', '%s, %d regions' % (label, level), 'Mercador',
+                'Mercador, 1 region', times[('mercador', level, case)],
+                times[('mercador', 1, case)], target=1.2))
+        for level in levels[1:]:
+            results['figures'].append(stats.figure(
+                'scale', '%s, %d regions' % (label, level), 'stock',
+                'stock, 1 region', times[('stock', level, case)],
+                times[('stock', 1, case)]))
+        for level in levels[1:]:
+            results['figures'].append(stats.figure(
+                'scale', '%s, %d regions' % (label, level), 'Mercador',
+                'stock, same regions', times[('mercador', level, case)],
+                times[('stock', level, case)]))
+        results['series']['scale-%s' % case] = {
+            'section': 'scale',
+            'title': '%s of a tenant entitled to %d bound regions' % (
+                label, ENTITLED),
+            'xlabel': 'regions in the catalog', 'ylabel': 'ms (median)',
+            'lines': {
+                kind: [[level, 1000 * stats.median(
+                    times[(kind, level, case)])] for level in levels]
+                for kind in ('stock', 'mercador')},
+        }
+
+
+def run(base, results, sections, quick=False, log=print):
+    levels = (1, 200, 1000)
+    rounds = 3 if quick else 5
+    batch = 3
+    scale = 'scale' in sections
+    if not scale:
+        levels = (1,)
+    started, templates = [], {}
+    try:
+        log('keystone: setting up stock and Mercador Keystones')
+        kinds = ('stock', 'mercador')
+        for kind, server in zip(kinds, stats.parallel(
+                *[functools.partial(_template, base, kind)
+                  for kind in kinds])):
+            templates[kind] = server
+        copies = {}
+        for kind in kinds:
+            for level in levels:
+                copies[(kind, level)] = _copy(templates[kind], kind, level,
+                                              base)
+        started.extend(copies.values())
+        stats.parallel(*[server.start for server in copies.values()])
+        tenants = {}
+        for (kind, level), server in copies.items():
+            tenant = Tenant(server)
+            _populate(server, kind, level, tenant.project['id'])
+            tenants[(kind, level)] = tenant
+            seen = len(tenant.regions() - {'RegionOne'})
+            expected = level if kind == 'stock' else min(level, ENTITLED)
+            if seen != expected:
+                raise RuntimeError('%s-%d: the tenant sees %d regions, '
+                                   'not %d' % (kind, level, seen,
+                                               expected))
+            log('keystone: %s with %d regions ready' % (kind, level))
+        cases = {}
+        if 'keystone' in sections:
+            for kind in ('stock', 'mercador'):
+                for case, func in tenants[(kind, 1)].cases().items():
+                    if case != 'catalog':
+                        cases[(kind, 1, case)] = func
+        if scale:
+            for (kind, level), tenant in tenants.items():
+                for case, func in tenant.cases().items():
+                    if not case.startswith('issue'):
+                        cases[(kind, level, case)] = func
+        log('keystone: %d cases, %d rounds of %d' % (len(cases), rounds,
+                                                     batch))
+        times = stats.interleave(cases, rounds=rounds, batch=batch)
+    finally:
+        for server in started:
+            server.cleanup()
+        for server in templates.values():
+            server.cleanup()
+    if 'keystone' in sections:
+        _keystone_figures(results, times)
+        results['notes'].setdefault('keystone', []).append(
+            'Both Keystones have the same catalog (the bootstrap\'s identity '
+            'endpoint and 1 region of 5 services, bound at the aggregator); '
+            'the one with the extension runs the aggregator side and the '
+            'Mercador catalog driver. A tenant issues project-scoped tokens '
+            '(password, 4 bcrypt rounds) and validates its own token. Both '
+            'on SQLite, one gunicorn worker, no cache.')
+    if scale:
+        _scale_figures(results, times, levels)
+        results['notes'].setdefault('scale', []).append(
+            ' '.join(__doc__.split('\n\n')[1].split()) + ' Each level is a '
+            'Keystone of its own, so that every level is measured in the '
+            'same rounds as its baseline.')
