@@ -10,6 +10,7 @@ import re
 import jsonschema
 import pytest
 
+from keystone_mercador.demo import servers
 from tests.functional import aggregation as agg
 from tests.functional import client
 from tests.functional import publisher as pub
@@ -111,8 +112,8 @@ def test_documented_methods_are_served(provider, aggregator):
     pytest.param('aggregator', marks=pytest.mark.xfail(
         reason='one handler class serves /providers and /bound_regions and '
                'their members, so DELETE and PATCH on the collections and '
-               'POST on the members are routed (and fail with an HTML '
-               '500)')),
+               'POST on the members are routed to handlers that do not '
+               'take them')),
 ])
 def test_undocumented_methods_are_not_served(tag, request):
     server = request.getfixturevalue(tag)
@@ -230,14 +231,26 @@ def test_aggregator_story_responses_match_the_document(
     admin.ok('PUT', entitlement)
     admin.ok('GET', entitlement)
     admin.ok('GET', br_path + '/entitlements')
-    admin.ok('DELETE', entitlement)
-    admin.ok('GET', entitlement, status=404)
 
-    # Documented errors.
+    # The proxy's access to the region for that tenant.
     member = CheckedSession.wrap(client.Session.login(
         aggregator.url, client.password_auth(
             user_id=user['id'], password=agg.TENANT_PASSWORD,
             scope={'project': {'id': project['id']}})))
+    proxy_user = aggregator.service_user(pub.unique('proxy'), role='service')
+    proxy = CheckedSession.wrap(client.Session.login(
+        aggregator.url, client.password_auth(
+            user_id=proxy_user['id'], password=servers.SERVICE_PASSWORD,
+            scope={'project': {'name': 'service',
+                               'domain': {'name': 'Default'}}})))
+    access = api + '/regions/%s/access' % bound['region_id']
+    proxy.ok('GET', access, headers={'X-Subject-Token': member.token})
+    proxy.ok('GET', access, status=400)
+
+    admin.ok('DELETE', entitlement)
+    admin.ok('GET', entitlement, status=404)
+
+    # Documented errors.
     member.ok('GET', api + '/providers', status=403)
     CheckedSession(aggregator.url).ok('GET', api + '/providers', status=401)
     admin.ok('GET', api + '/bound_regions/nope', status=404)

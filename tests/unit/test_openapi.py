@@ -10,6 +10,7 @@ import inspect
 import jsonschema
 import pytest
 
+from keystone_mercador.aggregator import access as aggregator_access
 from keystone_mercador.aggregator import api as aggregator_api
 from keystone_mercador import policies
 from keystone_mercador.publisher import api as publisher_api
@@ -17,8 +18,8 @@ from tests import openapi
 
 DOC = openapi.load()
 PREFIX = '/v3/OS-MERCADOR'
-SIDES = {'provider': publisher_api.PublisherAPI,
-         'aggregator': aggregator_api.AggregatorAPI}
+SIDES = {'provider': publisher_api.APIs,
+         'aggregator': aggregator_api.APIs + aggregator_access.APIs}
 
 
 def _template(url):
@@ -36,22 +37,23 @@ def _member_path(resource):
                                      resource.member_key)
 
 
-def _routes(api):
-    """``{path: resource class}`` as the API registers them."""
+def _routes(apis):
+    """``{path: resource class}`` as the APIs register them."""
     routes = {}
-    for r in api.resources:
-        routes[PREFIX + '/' + r.collection_key] = r
-        routes[_member_path(r)] = r
-    for m in api.resource_mapping:
-        routes[PREFIX + _template(m.url)] = m.resource
+    for api in apis:
+        for r in api.resources:
+            routes[PREFIX + '/' + r.collection_key] = r
+            routes[_member_path(r)] = r
+        for m in api.resource_mapping:
+            routes[PREFIX + _template(m.url)] = m.resource
     return routes
 
 
 ROUTES = {side: _routes(api) for side, api in SIDES.items()}
 # One class serves both the collection and its members: the query schema
 # of its GET is the collection's (members ignore the query).
-SHARED_MEMBERS = {_member_path(r) for api in SIDES.values()
-                  for r in api.resources}
+SHARED_MEMBERS = {_member_path(r) for apis in SIDES.values()
+                  for api in apis for r in api.resources}
 OPERATIONS = [(side, path, method)
               for side in SIDES
               for path, method in openapi.operations(DOC, side)]
