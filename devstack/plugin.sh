@@ -17,12 +17,12 @@ function install_mercador {
 
 # configure_mercador() - Turn the extension on in keystone.conf
 function configure_mercador {
-    local proxy_url
-    proxy_url=$SERVICE_PROTOCOL://$MERCADOR_PROXY_HOST:$MERCADOR_PROXY_PORT
     if [[ "$MERCADOR_ROLE" == "aggregator" ]]; then
         iniset "$KEYSTONE_CONF" mercador publisher false
         iniset "$KEYSTONE_CONF" mercador aggregator true
-        iniset "$KEYSTONE_CONF" mercador proxy_url "$proxy_url/mercador"
+        # The proxy is served at the root of its own port.
+        iniset "$KEYSTONE_CONF" mercador proxy_url \
+            "$SERVICE_PROTOCOL://$MERCADOR_PROXY_HOST:$MERCADOR_PROXY_PORT"
     else
         iniset "$KEYSTONE_CONF" mercador publisher true
         iniset "$KEYSTONE_CONF" mercador aggregator false
@@ -46,17 +46,39 @@ function init_mercador {
     inidelete "$KEYSTONE_PUBLIC_UWSGI_CONF" uwsgi wsgi-file
     iniset "$KEYSTONE_PUBLIC_UWSGI_CONF" uwsgi module "$MERCADOR_KEYSTONE_WSGI"
     restart_service devstack@keystone
+    if ! wait_for_service "$SERVICE_TIMEOUT" "$KEYSTONE_SERVICE_URI/v3/"; then
+        die $LINENO "Keystone did not restart with the Mercador extension"
+    fi
 }
 
-# configure_mercador_proxy() - Serve the proxy with uwsgi
+# configure_mercador_proxy() - The proxy's identity and configuration, and
+# uwsgi to serve it
 function configure_mercador_proxy {
+    get_or_create_role service
+    create_service_user "$MERCADOR_PROXY_USER" service
+
     sudo install -d -o "$STACK_USER" "$MERCADOR_CONF_DIR"
-    rm -f "$MERCADOR_PROXY_UWSGI_CONF"
+    rm -f "$MERCADOR_PROXY_CONF" "$MERCADOR_PROXY_UWSGI_CONF"
+    iniset "$MERCADOR_PROXY_CONF" proxy identity_url "$KEYSTONE_SERVICE_URI"
+    iniset "$MERCADOR_PROXY_CONF" proxy username "$MERCADOR_PROXY_USER"
+    iniset "$MERCADOR_PROXY_CONF" proxy password "$SERVICE_PASSWORD"
+    iniset "$MERCADOR_PROXY_CONF" proxy project_name "$SERVICE_PROJECT_NAME"
+    iniset "$MERCADOR_PROXY_CONF" proxy user_domain_name \
+        "$SERVICE_DOMAIN_NAME"
+    iniset "$MERCADOR_PROXY_CONF" proxy project_domain_name \
+        "$SERVICE_DOMAIN_NAME"
+    # Shared by every proxy process, as Keystone's own cache.
+    iniset "$MERCADOR_PROXY_CONF" cache enabled true
+    iniset "$MERCADOR_PROXY_CONF" cache backend \
+        "${CACHE_BACKEND:-dogpile.cache.memcached}"
+    iniset "$MERCADOR_PROXY_CONF" cache memcache_servers "$MEMCACHE_SERVERS"
+    chmod 600 "$MERCADOR_PROXY_CONF"
+
     iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi module "$MERCADOR_PROXY_WSGI"
     iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi http-socket \
         "$MERCADOR_PROXY_HOST:$MERCADOR_PROXY_PORT"
     iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi env \
-        "OS_KEYSTONE_CONFIG_DIR=$KEYSTONE_CONF_DIR"
+        "MERCADOR_PROXY_CONFIG_FILE=$MERCADOR_PROXY_CONF"
     iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi processes \
         "$MERCADOR_PROXY_WORKERS"
     iniset "$MERCADOR_PROXY_UWSGI_CONF" uwsgi master true
