@@ -1,10 +1,12 @@
 """Real servers for the demo and the functional tests.
 
-Keystone with the extension, and the provider services Glance and
-Placement, each under gunicorn on a loopback port that is free, configured
-in a private directory; SQLite unless a database URL is given.
+Keystone with the extension, the provider services Glance and Placement,
+the Mercador proxy and Horizon with the Mercador plugin, each under gunicorn
+on a loopback port that is free, configured in a private directory; SQLite
+unless a database URL is given.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -22,10 +24,27 @@ ADMIN_PASSWORD = 'admin-secret-password'
 SERVICE_PASSWORD = 'service-secret-password'
 
 
-def free_port():
+def free_port(preferred=None):
+    """A free loopback port: ``preferred`` if it is free, else any."""
+    if preferred:
+        with socket.socket() as s:
+            # As gunicorn binds: connections of a previous run waiting in
+            # TIME_WAIT do not make the port busy.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(('127.0.0.1', preferred))
+                return preferred
+            except OSError:
+                pass
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def is_listening(port):
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(('127.0.0.1', port)) == 0
 
 
 def _run(cmd, env, log):
@@ -43,7 +62,7 @@ class Server:
     config_env = None
     gunicorn_args = ('--workers', '1', '--threads', '1')
 
-    def __init__(self, name, base=None, directory=None):
+    def __init__(self, name, base=None, directory=None, port=None):
         self.name = name
         if directory:
             os.makedirs(directory, exist_ok=True)
@@ -51,7 +70,7 @@ class Server:
         else:
             self.dir = tempfile.mkdtemp(prefix='mercador-%s-' % name,
                                         dir=base)
-        self.port = free_port()
+        self.port = free_port(port)
         self.url = 'http://127.0.0.1:%d' % self.port
         self.log = os.path.join(self.dir, '%s.log' % self.kind)
         self.process = None
@@ -63,6 +82,10 @@ class Server:
         return env
 
     def start(self, timeout=90):
+        return self.launch().wait_ready(timeout)
+
+    def launch(self):
+        """Start gunicorn without waiting for the application."""
         cmd = [os.path.join(BIN, 'gunicorn'), '--no-control-socket',
                '-b', '127.0.0.1:%d' % self.port, '--timeout', '600',
                '--graceful-timeout', '5'] + list(self.gunicorn_args) + [
@@ -72,6 +95,9 @@ class Server:
             cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
         out.close()
+        return self
+
+    def wait_ready(self, timeout=90):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -86,6 +112,11 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError('%s %s did not answer in %ds' % (
             self.kind, self.name, timeout))
+
+    def terminate(self):
+        """Ask gunicorn to stop, without waiting."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -115,8 +146,8 @@ class KeystoneServer(Server):
 
     def __init__(self, name, database_url=None, extra_conf='', base=None,
                  app='keystone_mercador.wsgi:application', extension=True,
-                 directory=None):
-        super().__init__(name, base=base, directory=directory)
+                 directory=None, port=None):
+        super().__init__(name, base=base, directory=directory, port=port)
         self.app = app
         self.extension = extension
         self.auth_url = self.url + '/v3'
@@ -347,4 +378,82 @@ username = {username}
 password = {SERVICE_PASSWORD}
 [cache]
 {cache}""")
+        return self
+
+
+class HorizonServer(Server):
+    """Horizon with the Mercador plugin.
+
+    ``role`` picks the plugin's panels: 'provider' (virtual regions,
+    aggregators) or 'aggregator' (providers, offers, bound regions, with
+    the theme and the region menu fed from ``mercador_database_url``).
+    Settings come from ``keystone_mercador.demo.horizon_settings`` through a
+    ``local`` package of the server's directory, static files are collected
+    and compressed there, and sessions live in a SQLite database there.
+    """
+
+    kind = 'horizon'
+    app = 'keystone_mercador.demo.horizon_wsgi:application'
+    config_env = 'MERCADOR_HORIZON_DIR'
+    health_path = '/auth/login/'
+    gunicorn_args = ('--workers', '1', '--worker-class', 'gthread',
+                     '--threads', '4')
+    PANELS = {
+        'provider': ('_2900', '_2910', '_2920'),
+        'aggregator': ('_2900', '_2930', '_2940', '_2950'),
+    }
+
+    @property
+    def env(self):
+        env = super().env
+        env['DJANGO_SETTINGS_MODULE'] = 'openstack_dashboard.settings'
+        env['PYTHONPATH'] = os.pathsep.join(
+            p for p in (self.dir, os.environ.get('PYTHONPATH')) if p)
+        return env
+
+    def setup(self, keystone, role, mercador_database_url=None):
+        from mercador_dashboard import enabled
+        settings_path = os.path.join(self.dir, 'horizon.json')
+        previous = {}
+        if os.path.exists(settings_path):
+            with open(settings_path) as f:
+                previous = json.load(f)
+        settings = {
+            'keystone_url': keystone.auth_url,
+            'secret_key': previous.get('secret_key') or
+            fernet.Fernet.generate_key().decode(),
+            'theme': role == 'aggregator',
+            'mercador_database_url': mercador_database_url,
+        }
+        with open(settings_path, 'w') as f:
+            json.dump(settings, f, indent=2)
+        local = os.path.join(self.dir, 'local')
+        os.makedirs(local, exist_ok=True)
+        with open(os.path.join(local, '__init__.py'), 'w'):
+            pass
+        with open(os.path.join(local, 'local_settings.py'), 'w') as f:
+            f.write('from keystone_mercador.demo.horizon_settings import *'
+                    '  # noqa\n')
+        panels = os.path.join(self.dir, 'enabled')
+        shutil.rmtree(panels, ignore_errors=True)
+        os.makedirs(panels)
+        source = os.path.dirname(enabled.__file__)
+        files = sorted(name for name in os.listdir(source)
+                       if name.startswith(self.PANELS[role]))
+        for name in files:
+            shutil.copy(os.path.join(source, name), panels)
+
+        django = [sys.executable, '-m', 'django']
+        if not os.path.exists(os.path.join(self.dir, 'horizon.db')):
+            _run(django + ['migrate', '--noinput'], self.env, self.log)
+        # Static files depend on the panels and the theme; compressing
+        # them again is only needed when those change.
+        stamp = os.path.join(self.dir, 'static', 'mercador-stamp.json')
+        wanted = json.dumps({'panels': files, 'theme': settings['theme']})
+        if not os.path.exists(stamp) or open(stamp).read() != wanted:
+            _run(django + ['collectstatic', '--noinput', '--clear',
+                           '--verbosity', '0'], self.env, self.log)
+            _run(django + ['compress', '--force'], self.env, self.log)
+            with open(stamp, 'w') as f:
+                f.write(wanted)
         return self

@@ -1,0 +1,288 @@
+"""The demo's two clouds, on this machine.
+
+The provider: Keystone with the extension, Glance, Placement and Horizon
+with the plugin. The aggregator: Keystone with the extension, the Mercador
+proxy and Horizon with the plugin and the theme. Everything runs on SQLite
+and loopback ports, with its state in one directory: a second start reuses
+the databases, keys, seeded objects and collected static files (and the
+same ports, so that catalogs stay right), and only starts the servers.
+"""
+
+import concurrent.futures
+import json
+import os
+import shutil
+import uuid
+
+import requests
+import yaml
+
+from keystone_mercador.demo import servers
+
+API = '/v3/OS-MERCADOR'
+BOUND_REGION = 'V1'
+TENANT = 'demo-tenant'
+TENANT_PASSWORD = 'tenant-secret-password'
+VIRTUAL_REGION = 'demo-fr'
+
+#: The aggregator Keystone's configuration; the proxy URL is added.
+AGGREGATOR_CONF = """
+[mercador]
+aggregator = true
+proxy_url = %s
+[catalog]
+driver = mercador
+"""
+
+#: Servers by name, in start order; the Horizons come last.
+CLOUD_SERVERS = ('provider-keystone', 'glance', 'placement',
+                 'aggregator-keystone', 'proxy')
+HORIZONS = ('provider-horizon', 'aggregator-horizon')
+
+
+class Admin:
+    """Calls to one Keystone (or a service behind it) as its admin."""
+
+    def __init__(self, keystone, username='admin',
+                 password=servers.ADMIN_PASSWORD, project='admin'):
+        r = requests.post(keystone.auth_url + '/auth/tokens', timeout=30,
+                          json={'auth': {
+                              'identity': {'methods': ['password'],
+                                           'password': {'user': {
+                                               'name': username,
+                                               'domain': {'id': 'default'},
+                                               'password': password}}},
+                              'scope': {'project': {
+                                  'name': project,
+                                  'domain': {'id': 'default'}}}}})
+        r.raise_for_status()
+        self.base = keystone.url
+        self.session = requests.Session()
+        self.session.headers['X-Auth-Token'] = r.headers['X-Subject-Token']
+
+    def call(self, method, path, base=None, **kwargs):
+        r = self.session.request(method, (base or self.base) + path,
+                                 timeout=60, **kwargs)
+        if r.status_code >= 400:
+            raise RuntimeError('%s %s: %d %s' % (method, path, r.status_code,
+                                                 r.text))
+        return r.json() if r.content else None
+
+
+class Demo:
+    """Both clouds, with their state in ``state_dir``."""
+
+    def __init__(self, state_dir, progress=print):
+        self.dir = os.path.abspath(state_dir)
+        self.progress = progress
+        self.servers = {}
+        self.info_path = os.path.join(self.dir, 'demo.json')
+        self.clouds_yaml = os.path.join(self.dir, 'clouds.yaml')
+        self.previous = {}
+        if os.path.exists(self.info_path):
+            with open(self.info_path) as f:
+                self.previous = json.load(f)
+
+    def _path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _port(self, name):
+        return self.previous.get('ports', {}).get(name)
+
+    def _reusable(self):
+        """The seeded clouds can be started again on the same ports."""
+        if not self.previous.get('seeded'):
+            return False
+        ports = self.previous.get('ports', {})
+        taken = [name for name in CLOUD_SERVERS + HORIZONS
+                 if servers.free_port(ports.get(name)) != ports.get(name)]
+        if taken:
+            self.progress('ports of the last run are taken (%s): setting '
+                          'the clouds up again' % ', '.join(taken))
+        return not taken
+
+    def _create_servers(self):
+        s = self.servers
+        s['provider-keystone'] = servers.KeystoneServer(
+            'provider', directory=self._path('provider-keystone'),
+            port=self._port('provider-keystone'))
+        for name, cls in (('glance', servers.GlanceServer),
+                          ('placement', servers.PlacementServer),
+                          ('proxy', servers.ProxyServer)):
+            s[name] = cls(name, directory=self._path(name),
+                          port=self._port(name))
+        s['aggregator-keystone'] = servers.KeystoneServer(
+            'aggregator', directory=self._path('aggregator-keystone'),
+            port=self._port('aggregator-keystone'),
+            extra_conf=AGGREGATOR_CONF % s['proxy'].url)
+        for name in HORIZONS:
+            s[name] = servers.HorizonServer(
+                name, directory=self._path(name), port=self._port(name))
+
+    def up(self):
+        """Start everything (setting up and seeding what is missing)."""
+        os.makedirs(self.dir, exist_ok=True)
+        reuse = self._reusable()
+        if not reuse:
+            for name in CLOUD_SERVERS:
+                shutil.rmtree(self._path(name), ignore_errors=True)
+            self.previous = {}
+        self._create_servers()
+        s = self.servers
+        provider = s['provider-keystone']
+        aggregator = s['aggregator-keystone']
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            # The Horizons' static files are independent of the clouds.
+            self.progress('preparing both Horizons')
+            horizons = [
+                pool.submit(s['provider-horizon'].setup, provider,
+                            'provider'),
+                pool.submit(s['aggregator-horizon'].setup, aggregator,
+                            'aggregator', aggregator.database_url)]
+            if reuse:
+                self.progress('starting the clouds of the last run (%s)'
+                              % self.dir)
+                for name in CLOUD_SERVERS:
+                    s[name].launch()
+            else:
+                self._set_up_clouds()
+            for future in horizons:
+                future.result()
+        for name in HORIZONS:
+            s[name].launch()
+        for name in CLOUD_SERVERS + HORIZONS:
+            s[name].wait_ready(timeout=180)
+        if not reuse:
+            self.progress('seeding: a published virtual region, bound as '
+                          '%s, and an entitled tenant' % BOUND_REGION)
+            self._seed()
+        info = self._write_state()
+        self._check()
+        return info
+
+    def _set_up_clouds(self):
+        s = self.servers
+        provider = s['provider-keystone']
+        self.progress('setting up the provider Keystone')
+        provider.setup().start()
+        self.progress('setting up Glance and Placement')
+        s['glance'].setup(provider)
+        s['placement'].setup(provider)
+        s['glance'].launch()
+        s['placement'].launch()
+        self.progress('setting up the aggregator Keystone and the proxy')
+        aggregator = s['aggregator-keystone']
+        aggregator.setup().start()
+        s['proxy'].setup(aggregator).launch()
+
+    def _seed(self):
+        s = self.servers
+        provider = Admin(s['provider-keystone'])
+        aggregator_ref = provider.call('POST', API + '/aggregators', json={
+            'aggregator': {'name': 'demo-reseller'}})['aggregator']
+        vr = provider.call('POST', API + '/virtual_regions', json={
+            'virtual_region': {
+                'name': VIRTUAL_REGION, 'region_id': 'RegionOne',
+                'domain_name': VIRTUAL_REGION,
+                'services': ['image', 'placement'],
+                'metadata': {'country': 'FR', 'compliance': ['gdpr']}}})
+        vr = vr['virtual_region']
+        provider.call('PATCH', API + '/virtual_regions/' + vr['id'], json={
+            'virtual_region': {'status': 'published'}})
+        # A public image, for tenants to find through the proxy.
+        image = provider.call('POST', '/v2/images', base=s['glance'].url,
+                              json={'name': 'demo-image',
+                                    'disk_format': 'raw',
+                                    'container_format': 'bare',
+                                    'visibility': 'public'})
+        provider.call('PUT', '/v2/images/%s/file' % image['id'],
+                      base=s['glance'].url, data=b'\0' * 1024 * 1024,
+                      headers={'Content-Type': 'application/octet-stream'})
+
+        admin = Admin(s['aggregator-keystone'])
+        provider_ref = admin.call('POST', API + '/providers', json={
+            'provider': {'name': 'demo-provider',
+                         'auth_url': s['provider-keystone'].auth_url,
+                         'credential': aggregator_ref['credential']}})
+        bound = admin.call('POST', API + '/bound_regions', json={
+            'bound_region': {'provider_id': provider_ref['provider']['id'],
+                             'offer_id': vr['id'],
+                             'region_id': BOUND_REGION,
+                             'description': 'France (demo-provider)',
+                             'idempotency_key': uuid.uuid4().hex}})
+        bound = bound['bound_region']
+        project = admin.call('POST', '/v3/projects', json={'project': {
+            'name': TENANT, 'domain_id': 'default'}})['project']
+        user = admin.call('POST', '/v3/users', json={'user': {
+            'name': TENANT, 'domain_id': 'default',
+            'password': TENANT_PASSWORD}})['user']
+        role = admin.call('GET', '/v3/roles?name=member')['roles'][0]
+        admin.call('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
+            project['id'], user['id'], role['id']))
+        admin.call('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+                   % (bound['id'], project['id']))
+
+    def _write_state(self):
+        s = self.servers
+
+        def cloud(keystone, username, password, project):
+            # No region: identity is in RegionOne, the tenant's services
+            # in the bound region; the clients find each.
+            return {'auth': {'auth_url': keystone.auth_url,
+                             'username': username, 'password': password,
+                             'project_name': project,
+                             'user_domain_name': 'Default',
+                             'project_domain_name': 'Default'},
+                    'identity_api_version': '3'}
+
+        clouds = {'clouds': {
+            'mercador-provider': cloud(
+                s['provider-keystone'], 'admin', servers.ADMIN_PASSWORD,
+                'admin'),
+            'mercador-aggregator': cloud(
+                s['aggregator-keystone'], 'admin', servers.ADMIN_PASSWORD,
+                'admin'),
+            'mercador-tenant': cloud(
+                s['aggregator-keystone'], TENANT, TENANT_PASSWORD, TENANT),
+        }}
+        with open(self.clouds_yaml, 'w') as f:
+            yaml.safe_dump(clouds, f, default_flow_style=False)
+        info = {
+            'clouds_yaml': self.clouds_yaml,
+            'bound_region': BOUND_REGION,
+            'provider_horizon': s['provider-horizon'].url,
+            'aggregator_horizon': s['aggregator-horizon'].url,
+            'provider_keystone': s['provider-keystone'].auth_url,
+            'aggregator_keystone': s['aggregator-keystone'].auth_url,
+            'proxy': s['proxy'].url,
+            'admin_password': servers.ADMIN_PASSWORD,
+            'tenant': TENANT,
+            'tenant_password': TENANT_PASSWORD,
+            'ports': {name: server.port
+                      for name, server in self.servers.items()},
+            'seeded': True,
+        }
+        with open(self.info_path, 'w') as f:
+            json.dump(info, f, indent=2)
+        return info
+
+    def _check(self):
+        """Every server answers, and the tenant has its region."""
+        for name, server in self.servers.items():
+            r = requests.get(server.url + server.health_path, timeout=30)
+            if r.status_code >= 500:
+                raise RuntimeError('%s answers %d' % (name, r.status_code))
+        tenant = Admin(self.servers['aggregator-keystone'], TENANT,
+                       TENANT_PASSWORD, TENANT)
+        regions = tenant.call('GET', '/v3/auth/catalog')['catalog']
+        if not any(e['region_id'] == BOUND_REGION
+                   for service in regions for e in service['endpoints']):
+            raise RuntimeError('%s is missing from the tenant\'s catalog'
+                               % BOUND_REGION)
+
+    def stop(self):
+        """Stop every server started, and wait until they are gone."""
+        for server in self.servers.values():
+            server.terminate()
+        for server in self.servers.values():
+            server.stop()

@@ -1,0 +1,102 @@
+"""``make demo`` as a script uses it: ``python -m keystone_mercador.demo``
+with ``MERCADOR_DEMO_DIR``, started twice (the second start reuses the
+state of the first)."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.functional import databases
+
+OPENSTACK = os.path.join(os.path.dirname(sys.executable), 'openstack')
+
+pytestmark = pytest.mark.skipif(
+    databases.backend() != 'sqlite',
+    reason='the demo runs on SQLite only; it is tested in the SQLite run')
+
+
+def _start(state_dir, timeout=900):
+    """Run the demo until READY; return (process, seconds to READY)."""
+    env = dict(os.environ, MERCADOR_DEMO_DIR=str(state_dir),
+               PYTHONWARNINGS='ignore')
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'keystone_mercador.demo'], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = []
+    for line in process.stdout:
+        output.append(line)
+        if line.strip() == 'READY':
+            return process, time.monotonic() - started, output
+        if time.monotonic() - started > timeout:
+            break
+    process.kill()
+    process.wait()
+    pytest.fail('the demo did not print READY:\n' + ''.join(output))
+
+
+def _stop(process):
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail('the demo did not stop on SIGINT')
+    assert process.returncode == 0
+
+
+def _listening(port):
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex(('127.0.0.1', port)) == 0
+
+
+def _check(state_dir):
+    with open(state_dir / 'demo.json') as f:
+        info = json.load(f)
+    for key in ('clouds_yaml', 'bound_region', 'aggregator_horizon',
+                'provider_horizon'):
+        assert info[key], key
+    assert info['clouds_yaml'] == str(state_dir / 'clouds.yaml')
+
+    env = dict(os.environ, OS_CLIENT_CONFIG_FILE=info['clouds_yaml'],
+               PYTHONWARNINGS='ignore')
+    for key in list(env):
+        if key.startswith('OS_') and key != 'OS_CLIENT_CONFIG_FILE':
+            del env[key]
+    out = subprocess.run([OPENSTACK, '--os-cloud', 'mercador-tenant',
+                          'region', 'list', '-f', 'json'], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert info['bound_region'] in [r['Region'] for r in
+                                    json.loads(out.stdout)]
+
+    for horizon in (info['provider_horizon'], info['aggregator_horizon']):
+        r = requests.get(horizon + '/auth/login/', timeout=60)
+        assert r.status_code == 200, (horizon, r.status_code)
+    return info
+
+
+def test_demo_starts_again_faster_and_stops_clean(tmp_path):
+    state_dir = tmp_path / 'demo'
+    timings = []
+    for run in ('first', 'second'):
+        process, seconds, output = _start(state_dir)
+        timings.append(seconds)
+        try:
+            info = _check(state_dir)
+        finally:
+            _stop(process)
+        ports = info['ports'].values()
+        assert ports
+        assert [p for p in ports if _listening(p)] == [], run
+    first, second = timings
+    print('demo up in %.0f s, then in %.0f s' % (first, second))
+    assert second < first
