@@ -3,7 +3,10 @@
 from osc_lib.command import command
 
 from mercador_osc.v1 import common
-from mercador_osc.v1.virtual_region import find_aggregator
+
+
+def find_aggregator(client, name_or_id):
+    return client.find('aggregators', 'aggregator', name_or_id)
 
 
 class CreateAggregator(command.ShowOne):

@@ -8,12 +8,8 @@ import uuid
 
 from osc_lib.command import command
 
+from mercador_osc.v1 import aggregator as aggregator_cmds
 from mercador_osc.v1 import common
-from mercador_osc.v1.virtual_region import find_aggregator
-
-
-def _find_binding(client, binding_id):
-    return client.get('binding', 'bindings', binding_id)
 
 
 class CreateBinding(command.ShowOne):
@@ -58,8 +54,8 @@ class ListBinding(command.Lister):
         client = self.app.client_manager.mercador
         aggregator_id = None
         if parsed_args.aggregator:
-            aggregator_id = find_aggregator(client,
-                                            parsed_args.aggregator)['id']
+            aggregator_id = aggregator_cmds.find_aggregator(
+                client, parsed_args.aggregator)['id']
         refs = client.list('bindings', 'bindings',
                            virtual_region_id=parsed_args.virtual_region,
                            aggregator_id=aggregator_id)
@@ -79,7 +75,8 @@ class ShowBinding(command.ShowOne):
 
     def take_action(self, parsed_args):
         client = self.app.client_manager.mercador
-        return common.show(_find_binding(client, parsed_args.binding))
+        return common.show(client.get('binding', 'bindings',
+                                      parsed_args.binding))
 
 
 class DeleteBinding(command.Command):

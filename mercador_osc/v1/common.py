@@ -21,10 +21,9 @@ FORMATTERS = {
 }
 
 
-def show(ref, hidden=()):
+def show(ref):
     """Columns and values of one resource, ``links`` left out."""
-    columns = tuple(sorted(k for k in ref
-                           if k != 'links' and k not in hidden))
+    columns = tuple(sorted(k for k in ref if k != 'links'))
     return columns, utils.get_dict_properties(ref, columns,
                                               formatters=FORMATTERS)
 
@@ -37,8 +36,8 @@ def _header(column):
                     for w in column.split('_'))
 
 
-def listing(refs, columns, headers=None):
-    return (headers or tuple(_header(c) for c in columns),
+def listing(refs, columns):
+    return (tuple(_header(c) for c in columns),
             (utils.get_dict_properties(r, columns, formatters=FORMATTERS)
              for r in refs))
 

@@ -6,6 +6,7 @@ from osc_lib.cli import format_columns
 from osc_lib.command import command
 from osc_lib import exceptions
 
+from mercador_osc.v1 import aggregator as aggregator_cmds
 from mercador_osc.v1 import common
 
 LOG = logging.getLogger(__name__)
@@ -17,10 +18,6 @@ VISIBILITIES = ('all', 'listed')
 def find_virtual_region(client, name_or_id):
     return client.find('virtual_regions', 'virtual_region', name_or_id,
                        name_filter=True)
-
-
-def find_aggregator(client, name_or_id):
-    return client.find('aggregators', 'aggregator', name_or_id)
 
 
 def _limit(text):
@@ -108,8 +105,9 @@ def _attributes(client, parsed_args, metadata):
     if new_metadata != metadata:
         body['metadata'] = new_metadata
     if parsed_args.aggregators:
-        body['aggregator_ids'] = [find_aggregator(client, a)['id']
-                                  for a in parsed_args.aggregators]
+        body['aggregator_ids'] = [
+            aggregator_cmds.find_aggregator(client, name)['id']
+            for name in parsed_args.aggregators]
         body['visibility'] = parsed_args.visibility or 'listed'
     elif parsed_args.visibility:
         body['visibility'] = parsed_args.visibility

@@ -1,0 +1,64 @@
+"""Argument parsing of the openstack commands (no server needed)."""
+
+import argparse
+
+from osc_lib import exceptions
+import pytest
+
+from mercador_osc.v1 import common
+from mercador_osc.v1 import virtual_region
+
+
+@pytest.mark.parametrize('text,expected', [
+    ('compute:cores=20', ('compute', 'cores', 20)),
+    ('placement:class:VCPU=-1', ('placement', 'class:VCPU', -1)),
+])
+def test_limit(text, expected):
+    limit = virtual_region._limit(text)
+    assert (limit['service_type'], limit['resource_name'],
+            limit['resource_limit']) == expected
+
+
+@pytest.mark.parametrize('text', ['cores=20', 'compute:cores', ':cores=1',
+                                  'compute:=1', 'compute:cores=many'])
+def test_limit_rejects(text):
+    with pytest.raises(exceptions.CommandError):
+        virtual_region._limit(text)
+
+
+def test_key_value():
+    assert common.key_value('x-tier=gold=1') == ('x-tier', 'gold=1')
+    with pytest.raises(argparse.ArgumentTypeError):
+        common.key_value('x-tier')
+
+
+def _parse(*argv):
+    parser = virtual_region.SetVirtualRegion(None, None).get_parser('set')
+    return parser.parse_args(['vr'] + list(argv))
+
+
+def test_set_changes_only_the_metadata_keys_it_names():
+    current = {'country': 'FR', 'compliance': ['gdpr'],
+               'api_versions': {'compute': '2.1'}}
+    args = _parse('--country', 'DE', '--api-version', 'image=2',
+                  '--property', 'x-tier=gold')
+    body = virtual_region._attributes(None, args, current)
+    assert body == {'metadata': {
+        'country': 'DE', 'compliance': ['gdpr'],
+        'api_versions': {'compute': '2.1', 'image': '2'},
+        'x-tier': 'gold'}}
+    assert current['country'] == 'FR'
+
+
+def test_set_without_metadata_options_sends_no_metadata():
+    body = virtual_region._attributes(None, _parse('--description', 'd'),
+                                      {'country': 'FR'})
+    assert body == {'description': 'd'}
+
+
+def test_listing_headers():
+    headers, rows = common.listing(
+        [{'id': 'i', 'auth_url': 'u', 'binding_count': 2}],
+        ('id', 'auth_url', 'binding_count'))
+    assert headers == ('ID', 'Auth URL', 'Binding Count')
+    assert list(rows) == [('i', 'u', 2)]
