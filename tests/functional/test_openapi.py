@@ -5,6 +5,7 @@ documented ones, each documented method is served (and no other), and the
 responses of a real story validate against the documented schemas.
 """
 
+import functools
 import re
 
 import jsonschema
@@ -81,10 +82,11 @@ def _example_path(template):
     return path
 
 
-def _served(server, tag):
+@functools.lru_cache()
+def _served_at(url, tag):
     """``{(path, method)}`` that the server routes, among the paths of
     ``tag``: anything else is the catch-all's JSON 404."""
-    anonymous = client.Session(server.url)
+    anonymous = client.Session(url)
     served = set()
     for template in _documented(tag):
         path = _example_path(template)
@@ -92,7 +94,11 @@ def _served(server, tag):
             r = anonymous.request(method.upper(), path, json={})
             if not (r.status_code == 404 and NO_ROUTE in r.text):
                 served.add((template, method))
-    return served
+    return frozenset(served)
+
+
+def _served(server, tag):
+    return _served_at(server.url, tag)
 
 
 def test_json_home_routes_are_the_documented_ones(provider, aggregator):
