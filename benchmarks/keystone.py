@@ -206,25 +206,31 @@ def _scale_figures(results, times, levels):
         }
 
 
-def run(base, results, sections, quick=False, log=print):
+def templates(base):
+    """Stock and Mercador Keystones set up (not started), to be copied."""
+    kinds = ('stock', 'mercador')
+    return dict(zip(kinds, stats.parallel(
+        *[functools.partial(_template, base, kind) for kind in kinds])))
+
+
+def run(base, results, sections, quick=False, log=print, prepared=None):
+    """``prepared``: what templates() returned, if it was already run."""
     levels = (1, 200, 1000)
     rounds = 3 if quick else 5
     batch = 3
     scale = 'scale' in sections
     if not scale:
         levels = (1,)
-    started, templates = [], {}
+    started, made = [], {}
     try:
-        log('keystone: setting up stock and Mercador Keystones')
         kinds = ('stock', 'mercador')
-        for kind, server in zip(kinds, stats.parallel(
-                *[functools.partial(_template, base, kind)
-                  for kind in kinds])):
-            templates[kind] = server
+        if not prepared:
+            log('keystone: setting up stock and Mercador Keystones')
+        made.update(prepared or templates(base))
         copies = {}
         for kind in kinds:
             for level in levels:
-                copies[(kind, level)] = _copy(templates[kind], kind, level,
+                copies[(kind, level)] = _copy(made[kind], kind, level,
                                               base)
         started.extend(copies.values())
         stats.parallel(*[server.start for server in copies.values()])
@@ -257,7 +263,7 @@ def run(base, results, sections, quick=False, log=print):
     finally:
         for server in started:
             server.cleanup()
-        for server in templates.values():
+        for server in made.values():
             server.cleanup()
     if 'keystone' in sections:
         _keystone_figures(results, times)
