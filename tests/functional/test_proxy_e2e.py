@@ -30,12 +30,23 @@ class Clouds:
 def clouds(keystone_factory, tmp_path_factory):
     c = Clouds()
     base = str(tmp_path_factory.mktemp('e2e'))
-    c.provider = keystone_factory('e2e-provider')
     c.glance = demo.GlanceServer('glance', base=base)
-    c.glance.setup(c.provider).start()
     c.placement = demo.PlacementServer('placement', base=base)
-    c.placement.setup(c.provider).start()
     c.proxy = demo.ProxyServer('proxy', base=base)
+    try:
+        _start(c, keystone_factory)
+        yield c
+    finally:
+        # Keystones are the factory's; these are ours to stop, also when
+        # the set-up failed half-way.
+        for server in (c.proxy, c.placement, c.glance):
+            server.stop()
+
+
+def _start(c, keystone_factory):
+    c.provider = keystone_factory('e2e-provider')
+    c.glance.setup(c.provider).start()
+    c.placement.setup(c.provider).start()
     c.aggregator = keystone_factory(
         'e2e-aggregator', extra_conf=conftest.AGGREGATOR_CONF.replace(
             'http://127.0.0.1:8780/mercador', c.proxy.url))
@@ -57,9 +68,6 @@ def clouds(keystone_factory, tmp_path_factory):
         c.admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
                    % (c.bound['id'], project['id']), status=(200, 201, 204))
         c.tenants.append((name, project, user))
-    yield c
-    for server in (c.proxy, c.placement, c.glance):
-        server.stop()
 
 
 def _cli(clouds, tenant, *args):
