@@ -119,8 +119,9 @@ class Demo:
             s[name] = servers.HorizonServer(
                 name, directory=self._path(name), port=self._port(name))
 
-    def up(self):
-        """Start everything (setting up and seeding what is missing)."""
+    def up(self, seed=True):
+        """Start everything (setting up what is missing); ``seed=False``
+        leaves both clouds empty, for a story told another way."""
         os.makedirs(self.dir, exist_ok=True)
         reuse = self._reusable()
         if not reuse:
@@ -152,12 +153,12 @@ class Demo:
             s[name].launch()
         for name in CLOUD_SERVERS + HORIZONS:
             s[name].wait_ready(timeout=180)
-        if not reuse:
+        if not reuse and seed:
             self.progress('seeding: a published virtual region, bound as '
                           '%s, and an entitled tenant' % BOUND_REGION)
             self._seed()
-        info = self._write_state()
-        self._check()
+        info = self._write_state(seeded=seed)
+        self._check(tenant=seed)
         return info
 
     def _set_up_clouds(self):
@@ -189,15 +190,7 @@ class Demo:
         vr = vr['virtual_region']
         provider.call('PATCH', API + '/virtual_regions/' + vr['id'], json={
             'virtual_region': {'status': 'published'}})
-        # A public image, for tenants to find through the proxy.
-        image = provider.call('POST', '/v2/images', base=s['glance'].url,
-                              json={'name': 'demo-image',
-                                    'disk_format': 'raw',
-                                    'container_format': 'bare',
-                                    'visibility': 'public'})
-        provider.call('PUT', '/v2/images/%s/file' % image['id'],
-                      base=s['glance'].url, data=b'\0' * 1024 * 1024,
-                      headers={'Content-Type': 'application/octet-stream'})
+        self.public_image('demo-image')
 
         admin = Admin(s['aggregator-keystone'])
         provider_ref = admin.call('POST', API + '/providers', json={
@@ -222,7 +215,20 @@ class Demo:
         admin.call('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
                    % (bound['id'], project['id']))
 
-    def _write_state(self):
+    def public_image(self, name):
+        """A public image of the provider, for tenants to find through
+        the proxy."""
+        admin = Admin(self.servers['provider-keystone'])
+        glance = self.servers['glance'].url
+        image = admin.call('POST', '/v2/images', base=glance, json={
+            'name': name, 'disk_format': 'raw', 'container_format': 'bare',
+            'visibility': 'public'})
+        admin.call('PUT', '/v2/images/%s/file' % image['id'], base=glance,
+                   data=b'\0' * 1024 * 1024,
+                   headers={'Content-Type': 'application/octet-stream'})
+        return image
+
+    def _write_state(self, seeded):
         s = self.servers
 
         def cloud(keystone, username, password, project):
@@ -260,18 +266,20 @@ class Demo:
             'tenant_password': TENANT_PASSWORD,
             'ports': {name: server.port
                       for name, server in self.servers.items()},
-            'seeded': True,
+            'seeded': seeded,
         }
         with open(self.info_path, 'w') as f:
             json.dump(info, f, indent=2)
         return info
 
-    def _check(self):
+    def _check(self, tenant=True):
         """Every server answers, and the tenant has its region."""
         for name, server in self.servers.items():
             r = requests.get(server.url + server.health_path, timeout=30)
             if r.status_code >= 500:
                 raise RuntimeError('%s answers %d' % (name, r.status_code))
+        if not tenant:
+            return
         tenant = Admin(self.servers['aggregator-keystone'], TENANT,
                        TENANT_PASSWORD, TENANT)
         regions = tenant.call('GET', '/v3/auth/catalog')['catalog']
