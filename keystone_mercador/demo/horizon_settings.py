@@ -34,6 +34,10 @@ COMPRESS_ENABLED = True
 DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3',
                          'NAME': os.path.join(_DIR, 'horizon.db')}}
 SESSION_ENGINE = 'django.contrib.sessions.backends.db'
+# Both demo Horizons live on 127.0.0.1 and browsers do not separate
+# cookies by port: each needs cookies of its own.
+SESSION_COOKIE_NAME = '%s_sessionid' % _CONF.get('role', 'horizon')
+CSRF_COOKIE_NAME = '%s_csrftoken' % _CONF.get('role', 'horizon')
 CACHES = {'default': {
     'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}
 

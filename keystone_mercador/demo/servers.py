@@ -422,6 +422,7 @@ class HorizonServer(Server):
             'keystone_url': keystone.auth_url,
             'secret_key': previous.get('secret_key') or
             fernet.Fernet.generate_key().decode(),
+            'role': role,
             'theme': role == 'aggregator',
             'mercador_database_url': mercador_database_url,
         }
