@@ -207,12 +207,14 @@ policy_file = {self.dir}/policy.yaml
         return self
 
     def admin_token(self):
-        r = requests.post(self.auth_url + '/auth/tokens', timeout=30, json={
-            'auth': {'identity': {'methods': ['password'], 'password': {
+        auth = {
+            'identity': {'methods': ['password'], 'password': {
                 'user': {'name': 'admin', 'domain': {'name': 'Default'},
                          'password': ADMIN_PASSWORD}}},
-                'scope': {'project': {'name': 'admin',
-                                      'domain': {'name': 'Default'}}}}})
+            'scope': {'project': {'name': 'admin',
+                                  'domain': {'name': 'Default'}}}}
+        r = requests.post(self.auth_url + '/auth/tokens', timeout=30,
+                          json={'auth': auth})
         r.raise_for_status()
         return r.headers['X-Subject-Token']
 

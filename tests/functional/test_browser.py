@@ -196,7 +196,8 @@ def test_the_whole_story(demo, browser):
     # The workflow opens in a modal, as for a user.
     browser.find_element(
         By.XPATH, '//table[@id="offers"]//tr[td[normalize-space()="%s"] and '
-                  'td[normalize-space()="%s"]]//a[contains(@id, "__action_bind")]'
+                  'td[normalize-space()="%s"]]'
+                  '//a[contains(@id, "__action_bind")]'
         % ('provider-' + suffix, offer)).click()
     _wait(browser, ec.visibility_of_element_located(
         (By.ID, 'id_region_id'))).send_keys('V1')

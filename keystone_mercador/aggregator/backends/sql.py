@@ -218,7 +218,6 @@ class Aggregator(base.AggregatorDriverBase):
                 ent.target_id.in_(target_ids), br.status == 'active')
             return {r.endpoint_id for r in query}
 
-
     # project mappings (local project -> provider project)
 
     def get_project_mapping(self, bound_region_id, project_id):
