@@ -46,21 +46,34 @@ class CatalogRefreshMiddleware(object):
         if seen is None:
             # The catalog came with the token at login.
             request.session[SESSION_KEY] = regions
-            return
-        if seen == regions:
-            return
-        try:
-            catalog = api.mercador.auth_catalog(request)
-        except Exception:
-            LOG.warning('Catalog not refreshed; trying again on the next '
-                        'request.', exc_info=True)
-            return
-        token.serviceCatalog = catalog
-        # Stored again so that every session backend saves it.
-        request.session['token'] = token
-        request.session[SESSION_KEY] = regions
-        user.service_catalog = catalog
-        if user.services_region not in user.available_services_regions:
-            region = auth_utils.default_services_region(catalog, request)
+        elif seen != regions:
+            try:
+                catalog = api.mercador.auth_catalog(request)
+            except Exception:
+                LOG.warning('Catalog not refreshed; trying again on the '
+                            'next request.', exc_info=True)
+                return
+            token.serviceCatalog = catalog
+            # Stored again so that every session backend saves it.
+            request.session['token'] = token
+            request.session[SESSION_KEY] = regions
+            user.service_catalog = catalog
+        self.settle_services_region(request, user)
+
+    @staticmethod
+    def settle_services_region(request, user):
+        """Keep the session's services region one the catalog offers.
+
+        At login openstack_auth picks the region of the identity endpoint
+        it authenticated against. On an aggregator that region often has
+        no other service (its Keystone and Horizon are all it runs), so
+        every project panel would be hidden although the catalog offers
+        bound regions; and a region unbound or withdrawn must not stay
+        selected either. Horizon's own rule picks the replacement.
+        """
+        available = user.available_services_regions
+        if available and user.services_region not in available:
+            region = auth_utils.default_services_region(
+                user.service_catalog, request)
             user.services_region = region
             request.session['services_region'] = region

@@ -177,43 +177,58 @@ class Demo:
         s['proxy'].setup(aggregator).launch()
 
     def _seed(self):
+        self.public_image('demo-image')
+        bound = self.resell(VIRTUAL_REGION, BOUND_REGION,
+                            ['image', 'placement'])
+        self.entitle(bound, self.tenant(TENANT))
+
+    def resell(self, name, region_id, services, reseller='demo-reseller',
+               provider_name='demo-provider'):
+        """Publish a virtual region of the provider's RegionOne and bind
+        it at the aggregator as ``region_id``, through both APIs."""
         s = self.servers
         provider = Admin(s['provider-keystone'])
         aggregator_ref = provider.call('POST', API + '/aggregators', json={
-            'aggregator': {'name': 'demo-reseller'}})['aggregator']
+            'aggregator': {'name': reseller}})['aggregator']
         vr = provider.call('POST', API + '/virtual_regions', json={
             'virtual_region': {
-                'name': VIRTUAL_REGION, 'region_id': 'RegionOne',
-                'domain_name': VIRTUAL_REGION,
-                'services': ['image', 'placement'],
+                'name': name, 'region_id': 'RegionOne', 'domain_name': name,
+                'services': services,
                 'metadata': {'country': 'FR', 'compliance': ['gdpr']}}})
         vr = vr['virtual_region']
         provider.call('PATCH', API + '/virtual_regions/' + vr['id'], json={
             'virtual_region': {'status': 'published'}})
-        self.public_image('demo-image')
-
         admin = Admin(s['aggregator-keystone'])
         provider_ref = admin.call('POST', API + '/providers', json={
-            'provider': {'name': 'demo-provider',
+            'provider': {'name': provider_name,
                          'auth_url': s['provider-keystone'].auth_url,
                          'credential': aggregator_ref['credential']}})
         bound = admin.call('POST', API + '/bound_regions', json={
             'bound_region': {'provider_id': provider_ref['provider']['id'],
                              'offer_id': vr['id'],
-                             'region_id': BOUND_REGION,
-                             'description': 'France (demo-provider)',
+                             'region_id': region_id,
+                             'description': 'France (%s)' % provider_name,
                              'idempotency_key': uuid.uuid4().hex}})
-        bound = bound['bound_region']
+        return bound['bound_region']
+
+    def tenant(self, name, password=TENANT_PASSWORD):
+        """A project of the aggregator and a member user of the same
+        name; returns the project."""
+        admin = Admin(self.servers['aggregator-keystone'])
         project = admin.call('POST', '/v3/projects', json={'project': {
-            'name': TENANT, 'domain_id': 'default'}})['project']
+            'name': name, 'domain_id': 'default'}})['project']
         user = admin.call('POST', '/v3/users', json={'user': {
-            'name': TENANT, 'domain_id': 'default',
-            'password': TENANT_PASSWORD}})['user']
+            'name': name, 'domain_id': 'default',
+            'password': password}})['user']
         role = admin.call('GET', '/v3/roles?name=member')['roles'][0]
         admin.call('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
             project['id'], user['id'], role['id']))
-        admin.call('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
-                   % (bound['id'], project['id']))
+        return project
+
+    def entitle(self, bound_region, project):
+        Admin(self.servers['aggregator-keystone']).call(
+            'PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+            % (bound_region['id'], project['id']))
 
     def public_image(self, name):
         """A public image of the provider, for tenants to find through

@@ -98,6 +98,29 @@ class CatalogRefreshTests(helpers.TestCase):
 
     @helpers.create_mocks({api.regions: ['entitled_region_ids'],
                            api.mercador: ['auth_catalog']})
+    def test_identity_only_login_region_gives_way(self):
+        # An aggregator runs only Keystone in RegionOne: openstack_auth
+        # still selects RegionOne at login, which hides every panel.
+        catalog = fixtures.catalog(['V1'], service_types=('image',))
+        token = fixtures.token(catalog)
+        self.request.session['token'] = token
+        self.request.user = auth_user.create_user_from_token(
+            self.request, token, 'http://localhost/identity/v3',
+            'RegionOne')
+        self.assertFalse(self.request.user.has_perm(
+            'openstack.services.image'))
+        self.mock_entitled_region_ids.return_value = ('V1',)
+
+        self._call()
+
+        self.assertEqual('V1', self.request.user.services_region)
+        self.assertEqual('V1', self.request.session['services_region'])
+        self.assertTrue(self.request.user.has_perm(
+            'openstack.services.image'))
+        self.mock_auth_catalog.assert_not_called()
+
+    @helpers.create_mocks({api.regions: ['entitled_region_ids'],
+                           api.mercador: ['auth_catalog']})
     def test_failures_leave_the_page_alone(self):
         self.request.session[middleware.SESSION_KEY] = []
         self.mock_entitled_region_ids.return_value = ('V1',)

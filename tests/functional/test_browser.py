@@ -1,10 +1,13 @@
-"""The whole story in a real browser, against the demo's real servers.
+"""The whole story in real browsers, against the demo's real servers.
 
-The provider's admin registers an aggregator and publishes a virtual region
-in the provider's Horizon; the reseller's admin registers the provider,
-binds the offer as V1 and entitles a tenant's project in the aggregator's
-Horizon; the tenant logs in there, picks V1 in the region menu and sees the
-provider's image. Screenshots of every step go to test-artifacts/browser/.
+Before the story the aggregator already resells one region, V0 (placement
+only), to the tenant, who is logged in to the aggregator's Horizon. The
+provider's admin registers an aggregator and publishes a virtual region in
+the provider's Horizon; the reseller's admin registers the provider, binds
+the offer as V1 and entitles the tenant's project in the aggregator's
+Horizon; the tenant, still logged in, finds V1 in the region menu beside
+V0, picks it and sees and opens the provider's image. Screenshots of every
+step go to test-artifacts/browser/.
 """
 
 import os
@@ -33,11 +36,6 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 pytestmark = [
     pytest.mark.skipif(
-        os.environ.get('MERCADOR_BROWSER_TEST') != '1',
-        reason='set MERCADOR_BROWSER_TEST=1: the story does not pass yet '
-               'at its last step (the tenant\'s catalog in Horizon lacks '
-               'the bound region after binding from the browser)'),
-    pytest.mark.skipif(
         databases.backend() != 'sqlite',
         reason='the demo runs on SQLite only; it is tested in the SQLite '
                'run'),
@@ -48,56 +46,63 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def demo(tmp_path_factory):
     demo = clouds.Demo(str(tmp_path_factory.mktemp('browser-demo')),
                        progress=lambda message: None)
     try:
         demo.up(seed=False)
-        # What exists before the story: the provider's image and the
-        # aggregator's tenant.
+        # What exists before the story: the provider's image, the
+        # aggregator's tenant and a region it already uses.
         demo.public_image(IMAGE)
-        admin = clouds.Admin(demo.servers['aggregator-keystone'])
-        project = admin.call('POST', '/v3/projects', json={'project': {
-            'name': TENANT, 'domain_id': 'default'}})['project']
-        user = admin.call('POST', '/v3/users', json={'user': {
-            'name': TENANT, 'domain_id': 'default',
-            'password': clouds.TENANT_PASSWORD}})['user']
-        role = admin.call('GET', '/v3/roles?name=member')['roles'][0]
-        admin.call('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
-            project['id'], user['id'], role['id']))
+        earlier = demo.resell('browser-placement', 'V0', ['placement'],
+                              reseller='earlier-reseller',
+                              provider_name='earlier-provider')
+        demo.entitle(earlier, demo.tenant(TENANT))
         yield demo
     finally:
         demo.stop()
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope='module')
+def screenshots():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     os.makedirs(ARTIFACTS)
-    profile = tempfile.mkdtemp(prefix='mercador-chromium-')
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ('--headless', '--no-sandbox', '--disable-gpu',
-                 '--disable-quic', '--no-first-run',
-                 '--disable-background-networking',
-                 '--disable-component-update', '--disable-sync',
-                 '--disable-dev-shm-usage', '--window-size=1280,1024',
-                 '--user-data-dir=' + profile):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(
-        service=webdriver.ChromeService(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    driver.steps = 0
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    return iter(range(1, 100))
+
+
+@pytest.fixture
+def browsers(screenshots):
+    """Headless Chromiums, each with its own profile and cookies."""
+    started = []
+
+    def start():
+        profile = tempfile.mkdtemp(prefix='mercador-chromium-')
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in ('--headless', '--no-sandbox', '--disable-gpu',
+                     '--disable-quic', '--no-first-run',
+                     '--disable-background-networking',
+                     '--disable-component-update', '--disable-sync',
+                     '--disable-dev-shm-usage', '--window-size=1280,1024',
+                     '--user-data-dir=' + profile):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(
+            service=webdriver.ChromeService(CHROMEDRIVER), options=options)
+        driver.implicitly_wait(5)
+        driver.screenshots = screenshots
+        started.append((driver, profile))
+        return driver
+
+    yield start
+    for driver, profile in started:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _shot(driver, name):
-    driver.steps += 1
     driver.save_screenshot(os.path.join(ARTIFACTS, '%02d-%s.png' % (
-        driver.steps, name)))
+        next(driver.screenshots), name)))
 
 
 def _wait(driver, condition, timeout=60):
@@ -131,12 +136,28 @@ def _messages(driver):
         By.CSS_SELECTOR, '.messages .alert'))
 
 
-def test_the_whole_story(demo, browser):
+def _panels(driver):
+    """The panels of the side menu, by name."""
+    return [e.get_attribute('textContent').strip() for e in
+            driver.find_elements(By.CSS_SELECTOR,
+                                 '#sidebar a.openstack-panel')]
+
+
+def test_the_whole_story(demo, browsers):
     provider = demo.servers['provider-horizon'].url
     aggregator = demo.servers['aggregator-horizon'].url
     provider_auth_url = demo.servers['provider-keystone'].auth_url
     suffix = uuid.uuid4().hex[:6]
     reseller, offer = 'reseller-' + suffix, 'browser-fr-' + suffix
+
+    # The tenant is logged in, using V0: no image service there.
+    tenant = browsers()
+    _login(tenant, aggregator, TENANT, clouds.TENANT_PASSWORD)
+    tenant.get(aggregator + '/project/api_access/')
+    _shot(tenant, 'tenant-before-binding')
+    assert 'Images' not in _panels(tenant)
+
+    browser = browsers()
 
     # The provider's admin registers the reseller...
     _login(browser, provider, 'admin', servers.ADMIN_PASSWORD)
@@ -216,14 +237,30 @@ def test_the_whole_story(demo, browser):
         (By.CSS_SELECTOR, '#bound_regions'), 'V1'))
     _shot(browser, 'reseller-bound-region')
 
-    # The tenant picks V1 and sees the provider's image.
-    _login(browser, aggregator, TENANT, clouds.TENANT_PASSWORD)
-    _shot(browser, 'tenant-logged-in')
-    browser.get(browser.find_element(
-        By.XPATH, '//a[contains(@href, "switch_services_region/V1")]'
-    ).get_attribute('href'))
-    browser.get(aggregator + '/project/images/')
-    _wait(browser, lambda d: IMAGE in d.page_source)
-    _shot(browser, 'tenant-images-in-V1')
-    assert 'V1' in browser.find_element(
-        By.CSS_SELECTOR, '.navbar').text
+    # The tenant, still logged in, finds V1 beside V0 and picks it.
+    tenant.get(aggregator + '/project/api_access/')
+    tenant.find_element(By.XPATH, '//ul[contains(@class, '
+                        '"context-selection")]/preceding-sibling::a').click()
+    _wait(tenant, ec.element_to_be_clickable(
+        (By.XPATH, '//a[contains(@href, "switch_services_region/V1/")]')))
+    regions = [e.text for e in tenant.find_elements(
+        By.CSS_SELECTOR, '.context-selection .region-name')]
+    assert regions == ['V0', 'V1'], regions
+    _shot(tenant, 'tenant-region-menu')
+    tenant.find_element(
+        By.XPATH, '//a[contains(@href, "switch_services_region/V1/")]'
+    ).click()
+    _wait(tenant, ec.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, '.context-region'), 'V1'))
+    assert 'Images' in _panels(tenant)
+
+    # ...sees the provider's image and opens it, through the proxy.
+    tenant.get(aggregator + '/project/images/')
+    link = _wait(tenant, ec.element_to_be_clickable(
+        (By.LINK_TEXT, IMAGE)))
+    _shot(tenant, 'tenant-images-in-V1')
+    link.click()
+    _wait(tenant, ec.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, '.detail-page, .page-header, main'), IMAGE))
+    assert 'Active' in tenant.page_source
+    _shot(tenant, 'tenant-image-detail')

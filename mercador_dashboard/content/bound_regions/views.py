@@ -36,6 +36,7 @@ class IndexView(mercador_views.PolicyMixin, tables.DataTableView):
 
 class EntitlementsView(mercador_views.PolicyMixin, workflows.WorkflowView):
     workflow_class = br_flows.UpdateEntitlements
+    page_title = _("Manage Entitlements")
     policy_rules = constants.POLICY_ENTITLEMENT_UPDATE
 
     def get_initial(self):

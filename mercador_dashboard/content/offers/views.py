@@ -53,6 +53,7 @@ class IndexView(mercador_views.PolicyMixin, tables.DataTableView):
 
 class BindView(mercador_views.PolicyMixin, workflows.WorkflowView):
     workflow_class = offer_flows.BindOffer
+    page_title = _("Bind Offer")
     policy_rules = constants.POLICY_BIND
 
     @memoized.memoized_method
