@@ -15,3 +15,16 @@ class PolicyMixin(object):
         if not policy.check(self.policy_rules, request):
             raise exceptions.NotAuthorized
         return super().dispatch(request, *args, **kwargs)
+
+
+class WorkflowTitleMixin(object):
+    """Give a workflow shown as a full page its title in the breadcrumb.
+
+    Horizon's ``WorkflowView`` sets no ``page_title``: the breadcrumb of a
+    workflow opened in its own page (not in a modal) ends in "None".
+    """
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault('page_title', context['workflow'].name)
+        return context

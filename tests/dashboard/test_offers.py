@@ -105,6 +105,10 @@ class BindTests(helpers.BaseAdminViewTests):
         self.assertEqual(['bind_region', 'entitled_projects'],
                          [step.slug for step in workflow.steps])
         self.assertEqual(32, len(workflow.context['idempotency_key']))
+        # Opened as a page of its own, not in a modal.
+        self.assertEqual('Bind Offer', res.context['page_title'])
+        self.assertContains(res, '<li class="breadcrumb-item-truncate '
+                                 'active">Bind Offer</li>', html=True)
 
     @helpers.create_mocks({api.mercador: ['provider_offer_get',
                                           'project_list',

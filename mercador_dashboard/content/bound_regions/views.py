@@ -34,9 +34,10 @@ class IndexView(mercador_views.PolicyMixin, tables.DataTableView):
         return bound_regions
 
 
-class EntitlementsView(mercador_views.PolicyMixin, workflows.WorkflowView):
+class EntitlementsView(mercador_views.PolicyMixin,
+                       mercador_views.WorkflowTitleMixin,
+                       workflows.WorkflowView):
     workflow_class = br_flows.UpdateEntitlements
-    page_title = _("Manage Entitlements")
     policy_rules = constants.POLICY_ENTITLEMENT_UPDATE
 
     def get_initial(self):

@@ -51,9 +51,10 @@ class IndexView(mercador_views.PolicyMixin, tables.DataTableView):
         return offers
 
 
-class BindView(mercador_views.PolicyMixin, workflows.WorkflowView):
+class BindView(mercador_views.PolicyMixin,
+               mercador_views.WorkflowTitleMixin,
+               workflows.WorkflowView):
     workflow_class = offer_flows.BindOffer
-    page_title = _("Bind Offer")
     policy_rules = constants.POLICY_BIND
 
     @memoized.memoized_method
