@@ -1,11 +1,21 @@
 """Keystone catalog driver that shows bound regions to entitled projects.
 
 Select it with ``[catalog] driver = mercador``. It is Keystone's SQL driver
-except for the catalog rendered into tokens: the endpoints of bound regions
-are left out of the generic query, and only those of the bound regions the
-token's project (or its domain) is entitled to are added back, by an indexed
-lookup in Mercador's tables. The work per token therefore grows with the
-regions a project may use, not with every region the aggregator bound.
+except for the catalog rendered into tokens, which Keystone computes on
+every authenticated request. Its cost must follow the regions a project
+may use, not every region the aggregator bound, so no query scans the
+whole endpoint table:
+
+* local endpoints are read through the index on their service, for the
+  services Mercador did not create, each checked against the bound-endpoint
+  primary key (a correlated ``NOT EXISTS``, not a ``NOT IN`` that would
+  build the set of every bound endpoint);
+* the endpoints of the bound regions the project, or its domain, is
+  entitled to are added by an indexed join from the entitlements (the
+  project's domain is a subquery, not one more ORM load of the project).
+
+Services Mercador created (``mercador_service``) exist for bound regions
+only: an endpoint added to one by hand is in no catalog.
 """
 
 import sqlalchemy as sa
@@ -17,14 +27,21 @@ CONF = glue.CONF
 PROVIDERS = glue.PROVIDERS
 Endpoint = glue.CatalogEndpoint
 Service = glue.CatalogService
+# Keystone's project table, for the domain of the token's project.
+_project = sa.table('project', sa.column('id'), sa.column('domain_id'))
 
 
-def _entitled_endpoints(target_ids):
+def _entitled(project_id):
+    """IDs of the endpoints of the active bound regions entitled to the
+    project or to its domain."""
     ent, br, ep = models.Entitlement, models.BoundRegion, models.BoundEndpoint
+    domain_id = sa.select(_project.c.domain_id).where(
+        _project.c.id == project_id).scalar_subquery()
     return sa.select(ep.endpoint_id).join(
         br, br.id == ep.bound_region_id).join(
         ent, ent.bound_region_id == br.id).where(
-        ent.target_id.in_(target_ids), br.status == 'active')
+        sa.or_(ent.target_id == project_id, ent.target_id == domain_id),
+        br.status == 'active')
 
 
 class Catalog(glue.CatalogDriver):
@@ -35,25 +52,24 @@ class Catalog(glue.CatalogDriver):
         silent_keyerror_failures = []
         if project_id:
             values.update(tenant_id=project_id, project_id=project_id)
-            domain_id = PROVIDERS.resource_api.get_project(
-                project_id)['domain_id']
-            visible = sa.or_(
-                Endpoint.id.not_in(sa.select(
-                    models.BoundEndpoint.endpoint_id)),
-                Endpoint.id.in_(_entitled_endpoints(
-                    [project_id, domain_id])))
         else:
             silent_keyerror_failures = ['tenant_id', 'project_id']
-            visible = Endpoint.id.not_in(sa.select(
-                models.BoundEndpoint.endpoint_id))
 
         with glue.session_for_read() as session:
-            services = session.query(Service).filter(
+            services = session.query(
+                Service, models.OwnedService.service_id).outerjoin(
+                models.OwnedService,
+                models.OwnedService.service_id == Service.id).filter(
                 Service.enabled.is_(True)).all()
+            local = [svc.id for svc, owned in services if owned is None]
             endpoints = session.query(Endpoint).filter(
-                Endpoint.enabled.is_(True), visible).all()
-            owned = {r.service_id
-                     for r in session.query(models.OwnedService)}
+                Endpoint.enabled.is_(True), Endpoint.service_id.in_(local),
+                ~sa.exists().where(
+                    models.BoundEndpoint.endpoint_id == Endpoint.id)).all()
+            if project_id:
+                endpoints += session.query(Endpoint).filter(
+                    Endpoint.enabled.is_(True),
+                    Endpoint.id.in_(_entitled(project_id))).all()
 
         by_service = {}
         for endpoint in endpoints:
@@ -64,9 +80,9 @@ class Catalog(glue.CatalogDriver):
         catalog = [
             {'endpoints': by_service.get(svc.id, []), 'id': svc.id,
              'type': svc.type, 'name': svc.extra.get('name', '')}
-            for svc in services
+            for svc, owned in services
             # A service Mercador created exists only for bound regions.
-            if svc.id in by_service or svc.id not in owned]
+            if svc.id in by_service or owned is None]
         return self._filter_by_project(catalog, project_id)
 
     @staticmethod
