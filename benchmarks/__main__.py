@@ -21,7 +21,9 @@ from benchmarks import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUTPUT = os.path.join(ROOT, 'doc', 'source', 'benchmarks')
-SECTIONS = ('proxy', 'keystone', 'scale', 'binding')
+SECTIONS = ('proxy', 'keystone', 'scale', 'horizon', 'binding', 'mariadb')
+#: What the 'mariadb' section runs again on MariaDB with a Redis cache.
+MULTI_PROCESS = ('keystone', 'scale', 'horizon')
 
 
 def _log(message):
@@ -37,6 +39,55 @@ def _versions():
         except metadata.PackageNotFoundError:
             pass
     return ', '.join('%s %s' % item for item in found.items())
+
+
+def _unavailable():
+    """Why the MariaDB and Redis runs cannot happen here, or None."""
+    from tests.functional import databases
+    reason = databases.unavailable_reason('mysql')
+    if reason:
+        return reason
+    try:
+        import redis
+        from benchmarks import keystone
+        redis.Redis.from_url(keystone.REDIS_URL).ping()
+    except Exception as exc:  # any client or connection error
+        return 'Redis not reachable: %s' % exc
+    return None
+
+
+def _multi_process(base, results, args, clouds, horizon_template):
+    from benchmarks import keystone
+    sections = set(MULTI_PROCESS) & set(args.only)
+    if horizon_template is None:
+        sections.discard('horizon')
+    sections = sections or set(MULTI_PROCESS) - {'horizon'}
+    reason = _unavailable()
+    if reason:
+        _log('mariadb: skipped: %s' % reason)
+        results['notes'].setdefault('keystone-mariadb', []).append(
+            'Not run: %s.' % reason)
+        return
+    _log('mariadb: the same runs on MariaDB with a Redis cache')
+    keystone.run(base, results, sections, quick=args.quick, log=_log,
+                 database='mysql', clouds=clouds,
+                 horizon_template=horizon_template)
+    results['meta']['environment']['database'] += (
+        '; the *MariaDB and Redis* sections: MariaDB %s, Redis %s, two '
+        'gunicorn workers per Keystone' % _server_versions())
+
+
+def _server_versions():
+    import redis
+    import sqlalchemy as sa
+    from benchmarks import keystone
+    from tests.functional import databases
+    engine = sa.create_engine(databases.SERVERS['mysql'])
+    with engine.connect() as conn:
+        mariadb = conn.execute(sa.text('SELECT VERSION()')).scalar()
+    engine.dispose()
+    info = redis.Redis.from_url(keystone.REDIS_URL).info('server')
+    return mariadb, info.get('redis_version')
 
 
 def main(argv=None):
@@ -87,37 +138,45 @@ def main(argv=None):
     }
     started = time.monotonic()
     from benchmarks import clouds as clouds_mod
+    from benchmarks import horizon
     from benchmarks import keystone
     from benchmarks import stats
+    only = set(args.only)
+    keystone_sections = only & {'keystone', 'scale', 'horizon'}
     with tempfile.TemporaryDirectory(prefix='mercador-bench-') as base:
-        prepared = None
-        with_keystone = 'keystone' in args.only or 'scale' in args.only
-        if 'proxy' in args.only or 'binding' in args.only:
-            _log('starting the provider, the aggregator and the proxy')
-            clouds = clouds_mod.Clouds(base)
-            try:
-                if with_keystone:
-                    # Set-up only, while nothing is measured.
-                    _log('setting up stock and Mercador Keystones')
-                    prepared = stats.parallel(
-                        clouds.start,
-                        lambda: keystone.templates(base))[1]
-                else:
-                    clouds.start()
-                if 'proxy' in args.only:
-                    from benchmarks import proxy
-                    proxy.run(clouds, results, rounds=rounds,
-                              transfer_rounds=2 if args.quick else 3,
-                              image_size=image_size, log=_log)
-                if 'binding' in args.only:
-                    from benchmarks import binding
-                    binding.run(clouds, results,
-                                rounds=3 if args.quick else 5, log=_log)
-            finally:
-                clouds.stop()
-        if with_keystone:
-            keystone.run(base, results, args.only, quick=args.quick,
-                         log=_log, prepared=prepared)
+        _log('starting the provider, the aggregator and the proxy')
+        clouds = clouds_mod.Clouds(base)
+        try:
+            # Set-up only, while nothing is measured.
+            tasks = [clouds.start]
+            if keystone_sections:
+                _log('setting up stock and Mercador Keystones')
+                tasks.append(lambda: keystone.templates(base))
+            if 'horizon' in only:
+                _log('setting up a Horizon')
+                tasks.append(lambda: horizon.setup_template(base))
+            done = stats.parallel(*tasks)
+            prepared = done[1] if keystone_sections else None
+            horizon_template = done[-1] if 'horizon' in only else None
+            if 'proxy' in only:
+                from benchmarks import proxy
+                proxy.run(clouds, results, rounds=rounds,
+                          transfer_rounds=2 if args.quick else 3,
+                          image_size=image_size, log=_log)
+            if 'binding' in only:
+                from benchmarks import binding
+                binding.run(clouds, results,
+                            rounds=3 if args.quick else 5, log=_log)
+            if keystone_sections:
+                keystone.run(base, results, keystone_sections,
+                             quick=args.quick, log=_log, prepared=prepared,
+                             clouds=clouds,
+                             horizon_template=horizon_template)
+            if 'mariadb' in only:
+                _multi_process(base, results, args, clouds,
+                               horizon_template)
+        finally:
+            clouds.stop()
     elapsed = time.monotonic() - started
     results['meta']['environment']['duration'] = '%.0f s' % elapsed
     _log('wrote %s' % report.write(results, args.output))

@@ -60,6 +60,7 @@ class Clouds:
         self.provider_admin = provider_admin
         self.credential = aggregator['credential']
         vr = pub.create_virtual_region(provider_admin, services=['image'])
+        self.offer = vr
         self.admin = client.Session.admin(self.aggregator)
         self.provider_record = agg.register_provider(
             self.admin, self.provider, self.credential)

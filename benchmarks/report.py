@@ -14,6 +14,12 @@ SECTIONS = {
     'keystone': 'Keystone with the extension against stock Keystone',
     'scale': 'Bound regions at scale',
     'binding': 'Bind and unbind against their floor',
+    'horizon': 'Horizon pages with 1 and 1,000 bound regions',
+    'keystone-mariadb': 'Keystone with the extension against stock '
+                        'Keystone: MariaDB and Redis',
+    'scale-mariadb': 'Bound regions at scale: MariaDB and Redis',
+    'horizon-mariadb': 'Horizon pages with 1 and 1,000 bound regions: '
+                       'MariaDB and Redis',
 }
 
 
