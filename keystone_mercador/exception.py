@@ -39,6 +39,12 @@ class InvalidInput(glue.ValidationError):
     message_format = '%(reason)s'
 
 
+class MarkerNotFound(glue.ValidationError):
+    """A 400: a page's marker is not (or no longer) in the collection."""
+
+    message_format = 'Marker %(marker)s could not be found.'
+
+
 class IdempotencyKeyReused(glue.Error):
     code = 422
     title = 'Unprocessable Entity'

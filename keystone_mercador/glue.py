@@ -18,6 +18,7 @@ from keystone.api import validation
 from keystone.catalog.backends import sql as catalog_sql
 from keystone.catalog import core as catalog_core
 from keystone.common import cache as ks_cache
+from keystone.common import driver_hints
 from keystone.common import json_home
 from keystone.common import manager
 from keystone.common import provider_api
@@ -49,6 +50,9 @@ construct_resource_map = ks_flask.construct_resource_map
 base_url = ks_flask.base_url
 request_body_schema = validation.request_body_schema
 request_query_schema = validation.request_query_schema
+# A page's limit for ``ResourceBase.wrap_collection``, which then sets the
+# collection's ``links.next``.
+Hints = driver_hints.Hints
 
 # Business layer
 Manager = manager.Manager

@@ -91,9 +91,18 @@ class BoundRegionsResource(_Resource):
             return self.wrap_member(_api().get_bound_region(bound_region_id))
         ENFORCER.enforce_call(action='mercador:bound_region:list')
         args = flask.request.args
-        return self.wrap_collection(_api().list_bound_regions(
+        limit = int(args['limit']) if 'limit' in args else None
+        hints = None
+        if limit:
+            hints = glue.Hints()
+            hints.set_limit(limit)
+        # One row more than the page: wrap_collection drops it and links
+        # the next page only when there is one.
+        refs = _api().list_bound_regions(
             provider_id=args.get('provider_id'), status=args.get('status'),
-            region_id=args.get('region_id')))
+            region_id=args.get('region_id'), marker=args.get('marker'),
+            limit=limit and limit + 1)
+        return self.wrap_collection(refs, hints)
 
     @glue.request_body_schema(schema.bound_region_create)
     def post(self):

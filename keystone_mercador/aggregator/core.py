@@ -354,9 +354,10 @@ class Manager(glue.Manager):
             self.driver.get_bound_region(bound_region_id))
 
     def list_bound_regions(self, provider_id=None, status=None,
-                           region_id=None):
+                           region_id=None, marker=None, limit=None):
         return [_bound_region_view(r) for r in self.driver.list_bound_regions(
-            provider_id=provider_id, status=status, region_id=region_id)]
+            provider_id=provider_id, status=status, region_id=region_id,
+            marker=marker, limit=limit)]
 
     def delete_bound_region(self, bound_region_id, initiator=None):
         """Unbind: the provider's binding first, then the local region.

@@ -97,12 +97,17 @@ bound_region_create = {
     'additionalProperties': False,
 }
 
+# A page size, 1 to 1000, as a query string carries it.
+_limit = {'type': 'string', 'pattern': r'^([1-9][0-9]{0,2}|1000)$'}
+
 bound_region_index_query = {
     'type': 'object',
     'properties': {
         'provider_id': _id,
         'status': {'type': 'string', 'enum': list(STATUSES)},
         'region_id': _region_id,
+        'limit': _limit,
+        'marker': _id,
     },
     'additionalProperties': False,
 }

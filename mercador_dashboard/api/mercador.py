@@ -23,6 +23,7 @@ from keystoneauth1 import token_endpoint
 from openstack_auth import utils as auth_utils
 
 from horizon import exceptions
+from horizon.utils import functions as utils
 from horizon.utils import memoized
 from openstack_dashboard.api import base
 from openstack_dashboard.contrib.developer.profiler import api as profiler
@@ -30,6 +31,8 @@ from openstack_dashboard.contrib.developer.profiler import api as profiler
 LOG = logging.getLogger(__name__)
 PREFIX = '/OS-MERCADOR'
 DEFAULT_TIMEOUT = 30
+#: The largest page the OS-MERCADOR lists serve.
+MAX_PAGE_SIZE = 1000
 
 
 class VirtualRegion(base.APIDictWrapper):
@@ -318,10 +321,26 @@ def provider_offer_get(request, provider_id, offer_id):
 
 
 @profiler.trace
-def bound_region_list(request, provider_id=None, status=None):
+def bound_region_list(request, provider_id=None, status=None, marker=None,
+                      limit=None, paginate=False):
+    """Bound regions ordered by region ID, those after ``marker`` (a bound
+    region ID) when given.
+
+    With ``paginate``, one page of ``limit`` (by default the user's
+    ``API_RESULT_PAGE_SIZE``) and whether more follow:
+    ``(bound_regions, has_more)``; without it, every bound region (or at
+    most ``limit``).
+    """
+    if paginate and not limit:
+        limit = utils.get_page_size(request)
+    if limit:
+        limit = min(limit, MAX_PAGE_SIZE)
     body = _get(request, PREFIX + '/bound_regions', provider_id=provider_id,
-                status=status)
-    return [BoundRegion(br) for br in body['bound_regions']]
+                status=status, marker=marker, limit=limit)
+    bound_regions = [BoundRegion(br) for br in body['bound_regions']]
+    if paginate:
+        return bound_regions, bool(body['links'].get('next'))
+    return bound_regions
 
 
 @profiler.trace

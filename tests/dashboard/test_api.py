@@ -1,5 +1,6 @@
 import logging
 
+from django.test.utils import override_settings
 from keystoneauth1 import exceptions as ks_exceptions
 from openstack_auth import utils as auth_utils
 import requests_mock
@@ -11,6 +12,7 @@ from mercador_dashboard.api import mercador
 
 KEYSTONE = 'http://localhost/identity/v3'
 VR_URL = KEYSTONE + '/OS-MERCADOR/virtual_regions'
+BR_URL = KEYSTONE + '/OS-MERCADOR/bound_regions'
 
 
 def _error(code, title, message):
@@ -219,6 +221,42 @@ class AggregatorAPITests(helpers.APITestCase):
             [r.method for r in self.http.request_history])
         self.assertEqual('key-0001', self.http.request_history[0].json()[
             'bound_region']['idempotency_key'])
+
+    def test_bound_regions_all_at_once(self):
+        self.http.get(BR_URL, json={'bound_regions': [{'id': 'br1'}],
+                                    'links': {'next': None}})
+
+        bound = mercador.bound_region_list(self.request, status='active')
+
+        self.assertEqual(['br1'], [b.id for b in bound])
+        self.assertEqual({'status': ['active']}, self.http.last_request.qs)
+
+    @override_settings(API_RESULT_PAGE_SIZE=2)
+    def test_bound_regions_page(self):
+        self.http.get(BR_URL, [
+            {'json': {'bound_regions': [{'id': 'br2'}, {'id': 'br3'}],
+                      'links': {'next': BR_URL + '?limit=2&marker=br3'},
+                      'truncated': True}},
+            {'json': {'bound_regions': [{'id': 'br4'}],
+                      'links': {'next': None}}}])
+
+        bound, more = mercador.bound_region_list(self.request, marker='br1',
+                                                 paginate=True)
+        self.assertEqual((['br2', 'br3'], True), ([b.id for b in bound], more))
+        self.assertEqual({'marker': ['br1'], 'limit': ['2']},
+                         self.http.last_request.qs)
+
+        bound, more = mercador.bound_region_list(self.request, marker='br3',
+                                                 paginate=True)
+        self.assertEqual((['br4'], False), ([b.id for b in bound], more))
+
+    def test_bound_regions_page_size_is_capped(self):
+        self.http.get(BR_URL, json={'bound_regions': [],
+                                    'links': {'next': None}})
+
+        self.assertEqual(([], False), mercador.bound_region_list(
+            self.request, limit=5000, paginate=True))
+        self.assertEqual({'limit': ['1000']}, self.http.last_request.qs)
 
     def test_project_list_leaves_domains_out(self):
         self.http.get(KEYSTONE + '/projects', json={'projects': [

@@ -23,11 +23,11 @@ class IndexTests(helpers.BaseAdminViewTests):
     @helpers.create_mocks({api.mercador: ['bound_region_list',
                                           'provider_list']})
     def test_index_shows_state_and_failure_reason(self):
-        self.mock_bound_region_list.return_value = [
+        self.mock_bound_region_list.return_value = ([
             fixtures.bound_region(),
             fixtures.bound_region(id='br2', region_id='V2', status='failed',
                                   reason='Provider refused: ' +
-                                  fixtures.XSS)]
+                                  fixtures.XSS)], False)
         self.mock_provider_list.return_value = [
             fixtures.provider(name=fixtures.XSS)]
 
@@ -45,6 +45,50 @@ class IndexTests(helpers.BaseAdminViewTests):
         self.assertContains(res, ENTITLEMENTS_URL)
         self.assertNotContains(res, reverse(
             'horizon:admin:bound_regions:entitlements', args=['br2']))
+
+    @helpers.create_mocks({api.mercador: ['bound_region_list',
+                                          'provider_list']})
+    def test_index_links_the_next_page(self):
+        self.mock_bound_region_list.return_value = ([
+            fixtures.bound_region(),
+            fixtures.bound_region(id='br2', region_id='V2')], True)
+        self.mock_provider_list.return_value = [fixtures.provider()]
+
+        res = self.client.get(INDEX_URL)
+
+        self.mock_bound_region_list.assert_called_once_with(
+            helpers.IsHttpRequest(), marker=None, paginate=True)
+        self.assertTrue(res.context['table'].has_more_data())
+        self.assertContains(res, 'href="?marker=br2"')
+        self.assertContains(res, 'Next&nbsp;&raquo;')
+
+    @helpers.create_mocks({api.mercador: ['bound_region_list',
+                                          'provider_list']})
+    def test_index_last_page(self):
+        self.mock_bound_region_list.return_value = (
+            [fixtures.bound_region(id='br3', region_id='V3')], False)
+        self.mock_provider_list.return_value = [fixtures.provider()]
+
+        res = self.client.get(INDEX_URL, {'marker': 'br2'})
+
+        self.mock_bound_region_list.assert_called_once_with(
+            helpers.IsHttpRequest(), marker='br2', paginate=True)
+        self.assertEqual(['br3'], [r.datum.id for r in
+                                   res.context['table'].get_rows()])
+        self.assertFalse(res.context['table'].has_more_data())
+        self.assertNotContains(res, 'href="?marker=')
+        self.assertNotContains(res, 'Next&nbsp;&raquo;')
+
+    @helpers.create_mocks({api.mercador: ['bound_region_list']})
+    def test_index_bad_marker_is_a_message(self):
+        self.mock_bound_region_list.side_effect = exceptions.BadRequest(
+            'Marker gone could not be found.')
+
+        res = self.client.get(INDEX_URL, {'marker': 'gone'})
+
+        self.assertEqual(200, res.status_code)
+        self.assertIn('Marker gone could not be found.', _messages(res))
+        self.assertFalse(res.context['table'].has_more_data())
 
     @helpers.create_mocks({api.mercador: ['bound_region_list']})
     def test_index_error_is_a_message(self):
@@ -76,7 +120,8 @@ class IndexTests(helpers.BaseAdminViewTests):
                                           'provider_list',
                                           'bound_region_delete']})
     def test_unbind(self):
-        self.mock_bound_region_list.return_value = [fixtures.bound_region()]
+        self.mock_bound_region_list.return_value = (
+            [fixtures.bound_region()], False)
         self.mock_provider_list.return_value = [fixtures.provider()]
 
         res = self.client.post(INDEX_URL,
@@ -90,8 +135,8 @@ class IndexTests(helpers.BaseAdminViewTests):
                                           'provider_list',
                                           'bound_region_delete']})
     def test_unbind_refused_while_in_progress(self):
-        self.mock_bound_region_list.return_value = [
-            fixtures.bound_region(status='compensating')]
+        self.mock_bound_region_list.return_value = (
+            [fixtures.bound_region(status='compensating')], False)
         self.mock_provider_list.return_value = [fixtures.provider()]
 
         self.client.post(INDEX_URL, {'action': 'bound_regions__unbind__br1'})
@@ -102,7 +147,8 @@ class IndexTests(helpers.BaseAdminViewTests):
                                           'provider_list',
                                           'bound_region_delete']})
     def test_unbind_failure_is_explained(self):
-        self.mock_bound_region_list.return_value = [fixtures.bound_region()]
+        self.mock_bound_region_list.return_value = (
+            [fixtures.bound_region()], False)
         self.mock_provider_list.return_value = [fixtures.provider()]
         self.mock_bound_region_delete.side_effect = exceptions.NotAvailable(
             'Keystone failed: provider acme is unreachable')

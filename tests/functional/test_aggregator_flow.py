@@ -2,6 +2,7 @@
 
 import json
 import time
+from urllib import parse
 
 import pytest
 
@@ -140,6 +141,64 @@ def test_domain_entitlement(provider, aggregator, provider_admin, admin):
              % bound['id'], status=204)
     assert region not in agg.regions_of(agg.catalog_of(
         aggregator, user['id'], project['id']))
+    agg.forget_provider(admin, ref['id'])
+
+
+def _pages(admin, path):
+    """The bound regions of each page, following ``links.next``."""
+    pages = []
+    while path:
+        body = admin.ok('GET', path)
+        pages.append([b['id'] for b in body['bound_regions']])
+        following = body['links']['next']
+        assert body.get('truncated', False) is (following is not None)
+        assert len(pages) <= 10, pages
+        if following:
+            assert following.startswith(admin.base + API), following
+            path = following[len(admin.base):]
+        else:
+            path = None
+    return pages
+
+
+def test_bound_regions_page_by_page(provider, aggregator, provider_admin,
+                                    admin):
+    credential, vr = agg.offer_story(provider_admin)
+    ref = agg.register_provider(admin, provider, credential)
+    offers = [vr] + [pub.create_virtual_region(provider_admin)
+                     for _ in range(2)]
+    bound = sorted((agg.bind(admin, ref['id'], o['id'])['bound_region']
+                    for o in offers), key=lambda b: b['region_id'])
+    ids = [b['id'] for b in bound]
+    listing = API + '/bound_regions?provider_id=' + ref['id']
+
+    # Without a limit, every row at once, as before.
+    body = admin.ok('GET', listing)
+    assert [b['id'] for b in body['bound_regions']] == ids
+    assert body['links']['next'] is None and 'truncated' not in body
+
+    # Every row once, in region ID order, whatever the page size; a full
+    # last page has no next page.
+    assert _pages(admin, listing + '&limit=1') == [[i] for i in ids]
+    assert _pages(admin, listing + '&limit=2') == [ids[:2], ids[2:]]
+    assert _pages(admin, listing + '&limit=3') == [ids]
+    assert _pages(admin, listing + '&limit=2&marker=' + ids[0]) == [ids[1:]]
+
+    # The next page keeps the filters and the limit.
+    following = admin.ok('GET', listing + '&limit=1')['links']['next']
+    assert parse.parse_qs(parse.urlsplit(following).query) == {
+        'provider_id': [ref['id']], 'limit': ['1'], 'marker': [ids[0]]}
+
+    for limit in ('0', '1001', 'abc', '', '1.5', '-1'):
+        r = admin.get(listing + '&limit=' + limit)
+        assert r.status_code == 400, (limit, r.text)
+        error = r.json()['error']
+        assert error['code'] == 400 and 'limit' in error['message'], limit
+    r = admin.get(listing + '&limit=1&marker=no-such-bound-region')
+    assert r.status_code == 400, r.text
+    assert r.json()['error']['message'] == (
+        'Marker no-such-bound-region could not be found.')
+
     agg.forget_provider(admin, ref['id'])
 
 

@@ -230,6 +230,8 @@ def test_aggregator_story_responses_match_the_document(
     admin.ok('POST', api + '/bound_regions', status=422, json=body)
     br_path = api + '/bound_regions/' + bound['id']
     admin.ok('GET', api + '/bound_regions?provider_id=' + ref['id'])
+    admin.ok('GET', api + '/bound_regions?limit=1')
+    admin.ok('GET', api + '/bound_regions?limit=1&marker=' + bound['id'])
     admin.ok('GET', br_path)
 
     project, user = agg.tenant(client.Session.admin(aggregator))
@@ -260,6 +262,8 @@ def test_aggregator_story_responses_match_the_document(
     member.ok('GET', api + '/providers', status=403)
     CheckedSession(aggregator.url).ok('GET', api + '/providers', status=401)
     admin.ok('GET', api + '/bound_regions/nope', status=404)
+    admin.ok('GET', api + '/bound_regions?marker=nope', status=400)
+    admin.ok('GET', api + '/bound_regions?limit=0', status=400)
     admin.ok('POST', api + '/providers', status=400, json={'provider': {}})
 
     admin.ok('DELETE', br_path)

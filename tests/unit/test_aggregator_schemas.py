@@ -93,3 +93,17 @@ def test_bad_region_ids(region_id):
         validation.validate(schema.bound_region_create, {'bound_region': {
             'provider_id': 'p', 'offer_id': 'o', 'region_id': region_id,
             'idempotency_key': 'key-12345'}})
+
+
+@pytest.mark.parametrize('limit', ['1', '9', '10', '999', '1000'])
+def test_page_limits(limit):
+    validation.validate(schema.bound_region_index_query, {'limit': limit})
+
+
+@pytest.mark.parametrize('limit', ['0', '01', '1001', '9999', '-1', '1.5',
+                                   'abc', '', ' 1', 1])
+def test_bad_page_limits(limit):
+    with pytest.raises(glue.SchemaValidationError) as error:
+        validation.validate(schema.bound_region_index_query,
+                            {'limit': limit})
+    assert 'limit' in str(error.value)

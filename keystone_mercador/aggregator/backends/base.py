@@ -49,8 +49,10 @@ class AggregatorDriverBase(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def list_bound_regions(self, provider_id=None, status=None,
-                           region_id=None):
-        """Return bound regions, optionally filtered."""
+                           region_id=None, marker=None, limit=None):
+        """Return bound regions, optionally filtered, ordered by region ID:
+        at most ``limit`` of them, those after the bound region ``marker``
+        when given (MarkerNotFound if there is none)."""
 
     @abc.abstractmethod
     def update_bound_region(self, bound_region_id, values, endpoints=None):

@@ -104,16 +104,22 @@ class Aggregator(base.AggregatorDriverBase):
             return row.to_dict() if row else None
 
     def list_bound_regions(self, provider_id=None, status=None,
-                           region_id=None):
+                           region_id=None, marker=None, limit=None):
         with glue.session_for_read() as session:
-            query = session.query(models.BoundRegion)
+            br = models.BoundRegion
+            query = session.query(br)
             if provider_id:
                 query = query.filter_by(provider_id=provider_id)
             if status:
                 query = query.filter_by(status=status)
             if region_id:
                 query = query.filter_by(region_id=region_id)
-            query = query.order_by(models.BoundRegion.region_id)
+            if marker:
+                after = session.get(br, marker)
+                if after is None:
+                    raise exception.MarkerNotFound(marker=marker)
+                query = query.filter(br.region_id > after.region_id)
+            query = query.order_by(br.region_id).limit(limit)
             return [r.to_dict() for r in query]
 
     def update_bound_region(self, bound_region_id, values, endpoints=None):

@@ -18,12 +18,23 @@ class IndexView(mercador_views.PolicyMixin, tables.DataTableView):
     page_title = _("Bound Regions")
     policy_rules = constants.POLICY_LIST
 
+    _more = False
+
+    def has_more_data(self, table):
+        return self._more
+
     def get_data(self):
+        # Forward pages only: "Next" passes the page's last bound region
+        # as the marker (the API has no reverse order for a "Prev").
+        marker = self.request.GET.get(
+            self.table_class._meta.pagination_param)
         try:
-            bound_regions = api.mercador.bound_region_list(self.request)
+            bound_regions, self._more = api.mercador.bound_region_list(
+                self.request, marker=marker, paginate=True)
             names = {p.id: p.name
                      for p in api.mercador.provider_list(self.request)}
         except Exception:
+            self._more = False
             exceptions.handle(self.request,
                               _("Unable to retrieve bound regions."),
                               details='')
