@@ -236,6 +236,16 @@ def test_the_whole_story(demo, browsers):
     _wait(browser, ec.text_to_be_present_in_element(
         (By.CSS_SELECTOR, '#bound_regions'), 'V1'))
     _shot(browser, 'reseller-bound-region')
+    # The entitlements, opened as a page of its own (a new tab, a bookmark)
+    # rather than in the modal, list the tenant's project as entitled.
+    browser.get(browser.find_element(
+        By.XPATH, '//table[@id="bound_regions"]//tr[td[normalize-space()='
+                  '"V1"]]//a[contains(@href, "/entitlements/")]'
+    ).get_attribute('href'))
+    _wait(browser, ec.visibility_of_element_located(
+        (By.XPATH, '//ul[contains(@class, "entitled_projects_members")]'
+                   '/ul[li/span[text()="%s"]]' % TENANT)))
+    _shot(browser, 'reseller-entitlements-page')
 
     # The tenant, still logged in, finds V1 beside V0 and picks it.
     tenant.get(aggregator + '/project/api_access/')

@@ -47,6 +47,7 @@ class EntitlementsStep(workflows.UpdateMembersStep):
     no_members_text = _("No project entitled.")
     show_roles = False
     contributes = ('project_ids',)
+    template_name = 'admin/bound_regions/_entitlements_step.html'
 
     def contribute(self, data, context):
         if data:
