@@ -348,7 +348,7 @@ class ProxyServer(Server):
     """The Mercador proxy in front of an aggregator Keystone."""
 
     kind = 'proxy'
-    app = 'keystone_mercador.proxy.wsgi:application'
+    app = 'mercador_proxy.wsgi:application'
     config_env = 'MERCADOR_PROXY_CONFIG_FILE'
     health_path = '/'
     # Threads: large transfers must not block other requests.

@@ -16,7 +16,7 @@ from oslo_log import log
 
 from keystone_mercador import exception
 from keystone_mercador import glue
-from keystone_mercador import policies
+from keystone_mercador.policies import publisher as publisher_policies
 
 CONF = glue.CONF
 LOG = log.getLogger(__name__)
@@ -143,7 +143,7 @@ class Manager(glue.Manager):
             domain = self._ensure_domain(
                 CONF.mercador.aggregator_domain,
                 'Identities of the aggregators registered with Mercador.')
-            role = self._ensure_role(policies.AGGREGATOR_ROLE)
+            role = self._ensure_role(publisher_policies.AGGREGATOR_ROLE)
             project = self._create_project(
                 name, domain['id'], domain['id'],
                 'Home project of Mercador aggregator %s.' % name)

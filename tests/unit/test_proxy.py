@@ -19,9 +19,9 @@ from oslo_config import cfg
 from werkzeug import serving
 from werkzeug import wrappers
 
-from keystone_mercador.proxy import app as proxy_app
-from keystone_mercador.proxy import conf as proxy_conf
-from keystone_mercador.proxy import rewrite
+from mercador_proxy import app as proxy_app
+from mercador_proxy import conf as proxy_conf
+from mercador_proxy import rewrite
 
 TENANT_PROJECT = 'a' * 32
 PROVIDER_PROJECT = 'b' * 32

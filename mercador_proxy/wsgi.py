@@ -1,6 +1,6 @@
 """WSGI entry point of the Mercador proxy.
 
-Serve ``keystone_mercador.proxy.wsgi:application`` with any WSGI server.
+Serve ``mercador_proxy.wsgi:application`` with any WSGI server.
 Configuration: ``MERCADOR_PROXY_CONFIG_FILE`` (default
 ``/etc/mercador/proxy.conf``); groups ``[proxy]`` and oslo.cache's
 ``[cache]`` (use a shared backend such as Redis or memcached when several
@@ -12,8 +12,8 @@ import os
 from oslo_cache import core as cache
 from oslo_config import cfg
 
-from keystone_mercador.proxy import app
-from keystone_mercador.proxy import conf as proxy_conf
+from mercador_proxy import app
+from mercador_proxy import conf as proxy_conf
 
 
 def initialize_application(config_file=None):

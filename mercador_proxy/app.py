@@ -18,7 +18,7 @@ import threading
 
 import requests
 
-from keystone_mercador.proxy import rewrite
+from mercador_proxy import rewrite
 
 LOG = logging.getLogger(__name__)
 

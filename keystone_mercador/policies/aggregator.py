@@ -1,0 +1,62 @@
+"""Default policies of the aggregator side (reseller).
+
+The aggregator's administrators manage providers, bound regions and
+entitlements; readers (system reader) may look.
+"""
+
+from keystone_mercador.policies import base
+
+RESELLER_ADMIN = 'rule:mercador:reseller_admin'
+RESELLER_READER = 'rule:mercador:reseller_reader'
+
+_personas = [
+    base.persona('mercador:reseller_admin', base.ADMIN,
+                 'An administrator of the aggregator (reseller).'),
+    base.persona('mercador:reseller_reader', base.READER,
+                 'An administrator or system reader of the aggregator.'),
+]
+
+_PRV = '/providers'
+_PRV_ID = _PRV + '/{provider_id}'
+_BR = '/bound_regions'
+_BR_ID = _BR + '/{bound_region_id}'
+_ENT = _BR_ID + '/entitlements'
+_ENT_ID = _ENT + '/{target_type}/{target_id}'
+
+_aggregator = [
+    base.rule('provider', 'create', RESELLER_ADMIN, 'POST', _PRV,
+               'Register a provider with the credential it issued.'),
+    base.rule('provider', 'list', RESELLER_READER, 'GET,HEAD', _PRV,
+               'List providers.'),
+    base.rule('provider', 'get', RESELLER_READER, 'GET,HEAD', _PRV_ID,
+               'Show a provider (never its secret).'),
+    base.rule('provider', 'update', RESELLER_ADMIN, 'PATCH', _PRV_ID,
+               'Change a provider\'s URL, CA certificate or credential.'),
+    base.rule('provider', 'delete', RESELLER_ADMIN, 'DELETE', _PRV_ID,
+               'Forget a provider that has no bound region.'),
+    base.rule('provider_offer', 'list', RESELLER_READER, 'GET,HEAD',
+               _PRV_ID + '/offers', 'Browse a provider\'s offers (live).'),
+    base.rule('provider_offer', 'get', RESELLER_READER, 'GET,HEAD',
+               _PRV_ID + '/offers/{offer_id}', 'Show one offer (live).'),
+    base.rule('bound_region', 'create', RESELLER_ADMIN, 'POST', _BR,
+               'Bind an offer as a local region.'),
+    base.rule('bound_region', 'list', RESELLER_READER, 'GET,HEAD', _BR,
+               'List bound regions. Callers that fail this rule also see, in '
+               'GET /v3/regions, only the bound regions they are entitled to.'),
+    base.rule('bound_region', 'get', RESELLER_READER, 'GET,HEAD', _BR_ID,
+               'Show a bound region, its state and error reason.'),
+    base.rule('bound_region', 'delete', RESELLER_ADMIN, 'DELETE', _BR_ID,
+               'Unbind: remove the local region and the provider\'s binding.'),
+    base.rule('entitlement', 'list', RESELLER_READER, 'GET,HEAD', _ENT,
+               'List the projects and domains entitled to a bound region.'),
+    base.rule('entitlement', 'create', RESELLER_ADMIN, 'PUT', _ENT_ID,
+               'Entitle a project or domain to a bound region.'),
+    base.rule('entitlement', 'check', RESELLER_READER, 'HEAD,GET', _ENT_ID,
+               'Check that a project or domain is entitled to a bound region.'),
+    base.rule('entitlement', 'delete', RESELLER_ADMIN, 'DELETE', _ENT_ID,
+               'Withdraw an entitlement.'),
+]
+
+
+def list_rules():
+    return _personas + _aggregator
