@@ -5,44 +5,45 @@ Each is a Keystone exception so that Keystone renders it as a JSON error
 """
 
 from keystone_mercador import glue
+from keystone_mercador.i18n import _
 
 
 class VirtualRegionNotFound(glue.NotFound):
-    message_format = 'Could not find virtual region: %(virtual_region_id)s.'
+    message_format = _('Could not find virtual region: %(virtual_region_id)s.')
 
 
 class AggregatorNotFound(glue.NotFound):
-    message_format = 'Could not find aggregator: %(aggregator_id)s.'
+    message_format = _('Could not find aggregator: %(aggregator_id)s.')
 
 
 class OfferNotFound(glue.NotFound):
-    message_format = 'Could not find offer: %(offer_id)s.'
+    message_format = _('Could not find offer: %(offer_id)s.')
 
 
 class BindingNotFound(glue.NotFound):
-    message_format = 'Could not find binding: %(binding_id)s.'
+    message_format = _('Could not find binding: %(binding_id)s.')
 
 
 class BindingProjectNotFound(glue.NotFound):
-    message_format = 'Could not find binding project: %(project_id)s.'
+    message_format = _('Could not find binding project: %(project_id)s.')
 
 
 class Conflict(glue.Conflict):
     """A 409 whose message is the whole explanation."""
 
-    message_format = '%(reason)s'
+    message_format = _('%(reason)s')
 
 
 class InvalidInput(glue.ValidationError):
     """A 400 for input that is well-formed but refers to the wrong thing."""
 
-    message_format = '%(reason)s'
+    message_format = _('%(reason)s')
 
 
 class MarkerNotFound(glue.ValidationError):
     """A 400: a page's marker is not (or no longer) in the collection."""
 
-    message_format = 'Marker %(marker)s could not be found.'
+    message_format = _('Marker %(marker)s could not be found.')
 
 
 class IdempotencyKeyReused(glue.Error):
@@ -62,11 +63,11 @@ class NotAnAggregator(glue.Forbidden):
 
 
 class ProviderNotFound(glue.NotFound):
-    message_format = 'Could not find provider: %(provider_id)s.'
+    message_format = _('Could not find provider: %(provider_id)s.')
 
 
 class BoundRegionNotFound(glue.NotFound):
-    message_format = 'Could not find bound region: %(bound_region_id)s.'
+    message_format = _('Could not find bound region: %(bound_region_id)s.')
 
 
 class EntitlementNotFound(glue.NotFound):
@@ -75,7 +76,7 @@ class EntitlementNotFound(glue.NotFound):
 
 
 class ProviderOfferNotFound(glue.NotFound):
-    message_format = 'Provider %(provider)s has no offer %(offer_id)s.'
+    message_format = _('Provider %(provider)s has no offer %(offer_id)s.')
 
 
 class ProviderError(glue.Error):
@@ -87,7 +88,7 @@ class ProviderError(glue.Error):
 
     code = 502
     title = 'Bad Gateway'
-    message_format = 'Provider %(provider)s: %(reason)s'
+    message_format = _('Provider %(provider)s: %(reason)s')
 
     def __init__(self, sent=True, status=None, **kwargs):
         # sent: whether the request may have reached the provider (so a
@@ -105,3 +106,13 @@ class ProviderTimeout(ProviderError):
 class NotEntitled(glue.Forbidden):
     message_format = ('The project is not entitled to region '
                       '%(region_id)s.')
+
+
+class MethodNotAllowed(glue.Error):
+    code = 405
+    title = 'Method Not Allowed'
+    message_format = ('%(method)s is not allowed here; allowed: '
+                      '%(allowed)s.')
+
+    def __init__(self, method, allowed):
+        super().__init__(method=method, allowed=', '.join(allowed))

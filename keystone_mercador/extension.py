@@ -2,7 +2,9 @@
 
 from keystone_mercador.aggregator import access as aggregator_access
 from keystone_mercador.aggregator import api as aggregator_api
-from keystone_mercador.aggregator import core as aggregator_core
+from keystone_mercador.aggregator import binding as aggregator_binding
+from keystone_mercador.aggregator import entitlements
+from keystone_mercador.aggregator import providers
 from keystone_mercador.common import api as common_api
 from keystone_mercador import exception  # noqa: F401 (registers errors)
 from keystone_mercador import glue
@@ -10,26 +12,35 @@ from keystone_mercador import policies
 from keystone_mercador.publisher import api as publisher_api
 from keystone_mercador.publisher import core as publisher_core
 
+PUBLISHER_MANAGERS = (publisher_core.Manager,)
+AGGREGATOR_MANAGERS = (providers.Manager, aggregator_binding.Manager,
+                       entitlements.Manager, aggregator_access.Manager)
 
-def _load_managers():
-    # Runs once configuration is loaded and before Keystone locks its
-    # provider registry.
+
+def load_managers():
+    """Instantiate the enabled sides' managers.
+
+    Runs once configuration is loaded and before Keystone locks its
+    provider registry.
+    """
     glue.register_policies(policies.list_rules())
     if glue.CONF.mercador.publisher:
-        publisher_core.Manager()
+        for manager in PUBLISHER_MANAGERS:
+            manager()
     if glue.CONF.mercador.aggregator:
-        aggregator_core.Manager()
-        glue.configure_cache_region(aggregator_core.ACCESS_CACHE)
+        for manager in AGGREGATOR_MANAGERS:
+            manager()
+        glue.configure_cache_region(aggregator_access.CACHE)
 
 
 def build_application(name='public'):
-    app = glue.initialize_application(name, _load_managers)
+    app = glue.initialize_application(name, load_managers)
     common_api.register(app)
     if glue.CONF.mercador.publisher:
         for api in publisher_api.APIs:
             glue.register_api(app, api)
     if glue.CONF.mercador.aggregator:
-        for api in aggregator_api.APIs + aggregator_access.APIs:
+        for api in aggregator_api.APIs:
             glue.register_api(app, api)
         glue.filter_view(app, 'regions.regionsresource',
                          aggregator_api.filter_region_list)

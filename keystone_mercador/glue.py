@@ -30,8 +30,8 @@ import keystone.conf
 from keystone import exception
 from keystone import notifications
 from keystone.server import backends
-from keystone.server.flask import common as ks_flask
 from keystone.server.flask import application as flask_application
+from keystone.server.flask import common as ks_flask
 from keystone.server.flask import core as flask_core
 import werkzeug.exceptions
 
@@ -109,7 +109,7 @@ def resource_maps(entries):
     path variables of each URL become OS-MERCADOR parameter relations."""
     maps = []
     for resource, url, rel in entries:
-        names = re.findall(r'<string:(\w+)>', url)
+        names = re.findall(r'<(?:[^<>:]*:)?(\w+)>', url)
         maps.append(ks_flask.construct_resource_map(
             resource=resource, url=url, resource_kwargs={}, rel=rel,
             path_vars={n: extension_parameter(n) for n in names} or None,
@@ -148,6 +148,11 @@ def _json_error(error):
         # As Keystone's app does: a TypeError (e.g. a path argument the
         # method does not take) is a 400, anything else a JSON 500.
         return flask_application._handle_unknown_keystone_exception(error)
+    return flask_application._handle_keystone_exception(error)
+
+
+def error_response(error):
+    """A Keystone error rendered as Keystone renders it (JSON)."""
     return flask_application._handle_keystone_exception(error)
 
 
@@ -192,10 +197,6 @@ def create_engine():
 def current_project_id():
     """The project ID of the caller's token, or None."""
     return ENFORCER._get_oslo_req_context().project_id
-
-
-def current_user_id():
-    return ENFORCER._get_oslo_req_context().user_id
 
 
 def invalidate_catalog():

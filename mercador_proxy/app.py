@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 
+from oslo_utils import timeutils
 import requests
 
 from mercador_proxy import rewrite
@@ -94,14 +95,6 @@ def _chunks(stream, size):
         yield data
 
 
-def _parse_time(value):
-    value = value.replace('Z', '+00:00')
-    parsed = datetime.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed
-
-
 class AccessClient:
     """Asks the aggregator's Keystone how a token may use a bound region,
     the way services validate tokens: with its own service token in
@@ -131,8 +124,8 @@ class AccessClient:
         key = self._key(token, region_id)
         cached = self.cache.get(key)
         if isinstance(cached, dict):
-            expires = _parse_time(cached['expires_at'])
-            if expires > datetime.datetime.now(datetime.timezone.utc):
+            expires = timeutils.parse_isotime(cached['expires_at'])
+            if expires > timeutils.utcnow(with_timezone=True):
                 return cached
         access = self._fetch(token, region_id)
         self._remember(key, access)
@@ -142,8 +135,8 @@ class AccessClient:
         # The cache backend's own expiration is global; the per-entry
         # deadline is checked on read, and never exceeds the tokens' life.
         ttl = datetime.timedelta(seconds=self.conf.proxy.access_cache_time)
-        deadline = min(_parse_time(access['expires_at']),
-                       datetime.datetime.now(datetime.timezone.utc) + ttl)
+        deadline = min(timeutils.parse_isotime(access['expires_at']),
+                       timeutils.utcnow(with_timezone=True) + ttl)
         if ttl.total_seconds() > 0:
             self.cache.set(key, dict(access, expires_at=deadline.isoformat()))
 
@@ -159,7 +152,7 @@ class AccessClient:
 
     def service_token(self, renew=False):
         with self._lock:
-            now = datetime.datetime.now(datetime.timezone.utc)
+            now = timeutils.utcnow(with_timezone=True)
             if (renew or self._service_token is None
                     or self._service_expires - SERVICE_TOKEN_MARGIN <= now):
                 p = self.conf.proxy
@@ -176,7 +169,7 @@ class AccessClient:
                     raise ProxyError(503, 'The proxy cannot authenticate '
                                      'to the identity service.')
                 self._service_token = r.headers['X-Subject-Token']
-                self._service_expires = _parse_time(
+                self._service_expires = timeutils.parse_isotime(
                     r.json()['token']['expires_at'])
             return self._service_token
 

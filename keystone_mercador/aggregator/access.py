@@ -1,44 +1,91 @@
-"""GET /v3/OS-MERCADOR/regions/{region_id}/access, for the Mercador proxy.
+"""How a tenant's token reaches a bound region through the proxy.
 
-Called like Keystone's own token validation: the proxy's service token in
-``X-Auth-Token``, the tenant's token in ``X-Subject-Token``. The answer
-(a provider token for the provider project that serves the tenant's
-project, and the provider endpoints) is for the proxy only, which is why
-the default policy asks for the ``service`` role.
+The proxy asks once per token and region (``GET
+/v3/OS-MERCADOR/regions/{region_id}/access``); the answer is a provider
+token for the provider project that serves the tenant's project, obtained
+with the binding's credential, which never leaves this Keystone. The
+provider learns nothing about the local project: it is known there by a
+random reference only.
 """
 
-import flask
+import secrets
 
+from keystone_mercador.aggregator import client as provider_client
+from keystone_mercador.common import utils
 from keystone_mercador import exception
 from keystone_mercador import glue
 
-ENFORCER = glue.ENFORCER
 PROVIDERS = glue.PROVIDERS
-EMPTY_QUERY = {'type': 'object', 'additionalProperties': False}
+
+INTERFACE = 'public'
+# Provider tokens are reused until this close (seconds) to their expiry.
+TOKEN_MARGIN = 120
+
+#: Provider tokens, per bound region and provider project, in Keystone's
+#: [cache] backend (shared by Keystone processes when it is shared).
+CACHE = glue.create_cache_region('mercador provider tokens')
 
 
-class RegionAccessResource(glue.ResourceBase):
+class Manager(glue.Manager):
 
-    @glue.request_query_schema(EMPTY_QUERY)
-    def get(self, region_id):
-        ENFORCER.enforce_call(action='mercador:region_access:get')
-        subject = flask.request.headers.get('X-Subject-Token')
-        if not subject:
-            raise exception.InvalidInput(
-                reason='Give the token to act for in X-Subject-Token.')
-        return {'access': PROVIDERS.mercador_aggregator_api.get_access(
-            region_id, subject)}
+    driver_namespace = 'mercador.aggregator'
+    _provides_api = 'mercador_access_api'
 
+    def __init__(self):
+        super().__init__('sql')
 
-class RegionAccessAPI(glue.APIBase):
-    _name = 'OS-MERCADOR-access'
-    _import_name = __name__
-    _api_url_prefix = '/OS-MERCADOR'
-    resources = []
-    resource_mapping = glue.resource_maps([
-        (RegionAccessResource, '/regions/<string:region_id>/access',
-         'region_access'),
-    ])
+    def get_access(self, region_id, subject_token):
+        """The provider token, provider project and endpoints the proxy
+        uses for the holder of ``subject_token`` in ``region_id``."""
+        token = glue.validate_token(subject_token)
+        project_id = token['project_id']
+        row = self.driver.find_bound_region(region_id=region_id)
+        if row is None or row['status'] != 'active':
+            raise exception.BoundRegionNotFound(bound_region_id=region_id)
+        if not project_id or not self.driver.is_entitled(row['id'],
+                                                         project_id):
+            raise exception.NotEntitled(region_id=region_id)
+        mapping = self._project_mapping(row, project_id)
+        key = 'provider-token:%s:%s' % (row['id'],
+                                        mapping['provider_project_id'])
+        cached = CACHE.get(key)
+        if (not isinstance(cached, dict)
+                or utils.is_soon(cached['expires_at'], TOKEN_MARGIN)):
+            cached = self._provider_token(row, mapping)
+            CACHE.set(key, cached)
+        endpoints = {e['service_type']: e['url']
+                     for e in row['binding']['endpoints']
+                     if e['interface'] == INTERFACE}
+        return {'region_id': region_id, 'project_id': project_id,
+                'provider_project_id': mapping['provider_project_id'],
+                'token': cached['token'],
+                'expires_at': min(cached['expires_at'],
+                                  utils.isotime(token['expires_at'])),
+                'endpoints': endpoints}
 
+    def _project_mapping(self, row, project_id):
+        mapping = self.driver.get_project_mapping(row['id'], project_id)
+        if mapping is None:
+            mapping = self.driver.create_project_mapping({
+                'bound_region_id': row['id'], 'project_id': project_id,
+                'reference': 'ref-' + secrets.token_hex(24)})
+        if not mapping['provider_project_id']:
+            provider = self.driver.get_provider(row['provider_id'])
+            with PROVIDERS.mercador_provider_api.client(provider) as client:
+                project = client.create_binding_project(
+                    row['binding_id'], mapping['reference'])
+            self.driver.set_provider_project(row['id'], project_id,
+                                             project['id'])
+            mapping['provider_project_id'] = project['id']
+        return mapping
 
-APIs = (RegionAccessAPI,)
+    def _provider_token(self, row, mapping):
+        provider = self.driver.get_provider(row['provider_id'])
+        binding = row['binding']
+        # The binding's own password, not the provider's application
+        # credential, authenticates this call.
+        with provider_client.ProviderClient(provider, None) as client:
+            token, expires_at = client.project_token(
+                binding['user_id'], glue.decrypt(row['encrypted_password']),
+                mapping['provider_project_id'])
+        return {'token': token, 'expires_at': utils.isotime(expires_at)}

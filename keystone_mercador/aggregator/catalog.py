@@ -11,8 +11,10 @@ whole endpoint table:
   primary key (a correlated ``NOT EXISTS``, not a ``NOT IN`` that would
   build the set of every bound endpoint);
 * the endpoints of the bound regions the project, or its domain, is
-  entitled to are added by an indexed join from the entitlements (the
-  project's domain is a subquery, not one more ORM load of the project).
+  entitled to are added through the entitlement rule
+  (``mercador_common.entitlements``, driven from the entitlements' target
+  index; the project's domain is a subquery, not one more ORM load of the
+  project).
 
 Services Mercador created (``mercador_service``) exist for bound regions
 only: an endpoint added to one by hand is in no catalog.
@@ -22,26 +24,20 @@ import sqlalchemy as sa
 
 from keystone_mercador import glue
 from keystone_mercador import models
+from mercador_common import entitlements as rule
 
 CONF = glue.CONF
 PROVIDERS = glue.PROVIDERS
 Endpoint = glue.CatalogEndpoint
 Service = glue.CatalogService
-# Keystone's project table, for the domain of the token's project.
-_project = sa.table('project', sa.column('id'), sa.column('domain_id'))
 
 
 def _entitled(project_id):
-    """IDs of the endpoints of the active bound regions entitled to the
-    project or to its domain."""
-    ent, br, ep = models.Entitlement, models.BoundRegion, models.BoundEndpoint
-    domain_id = sa.select(_project.c.domain_id).where(
-        _project.c.id == project_id).scalar_subquery()
-    return sa.select(ep.endpoint_id).join(
-        br, br.id == ep.bound_region_id).join(
-        ent, ent.bound_region_id == br.id).where(
-        sa.or_(ent.target_id == project_id, ent.target_id == domain_id),
-        br.status == 'active')
+    """IDs of the endpoints of the bound regions the project may use."""
+    ep = models.BoundEndpoint
+    return sa.select(ep.endpoint_id).where(
+        ep.bound_region_id.in_(rule.entitled_bound_regions(
+            project_id, rule.domain_of(project_id))))
 
 
 class Catalog(glue.CatalogDriver):

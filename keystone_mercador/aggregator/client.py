@@ -14,6 +14,7 @@ import urllib3
 
 from keystone_mercador import exception
 from keystone_mercador import glue
+from keystone_mercador.i18n import _
 
 CONF = glue.CONF
 
@@ -77,28 +78,28 @@ class ProviderClient:
         except requests.exceptions.SSLError:
             raise exception.ProviderError(
                 provider=self.name, sent=False,
-                reason='TLS verification of %s failed; check its CA '
-                'certificate.' % url)
+                reason=_('TLS verification of %s failed; check its CA '
+                         'certificate.') % url)
         except requests.exceptions.ConnectTimeout:
             raise exception.ProviderTimeout(
                 provider=self.name, sent=False,
-                reason='no connection to %s within %ss.' % (
+                reason=_('no connection to %s within %ss.') % (
                     url, CONF.mercador.provider_connect_timeout))
         except requests.exceptions.ReadTimeout:
             raise exception.ProviderTimeout(
                 provider=self.name,
-                reason='no answer within %ss.'
+                reason=_('no answer within %ss.')
                 % CONF.mercador.provider_timeout)
         except requests.exceptions.ConnectionError as e:
             if _refused(e):
                 raise exception.ProviderError(
                     provider=self.name, sent=False,
-                    reason='%s is unreachable.' % url)
+                    reason=_('%s is unreachable.') % url)
             raise exception.ProviderError(
-                provider=self.name, reason='the connection was lost.')
+                provider=self.name, reason=_('the connection was lost.'))
         except requests.exceptions.RequestException:
             raise exception.ProviderError(
-                provider=self.name, reason='the request failed.')
+                provider=self.name, reason=_('the request failed.'))
 
     def _fail(self, response):
         try:
@@ -107,7 +108,7 @@ class ProviderClient:
             message = response.reason
         raise exception.ProviderError(
             provider=self.name, status=response.status_code,
-            reason='HTTP %d: %s' % (response.status_code, message))
+            reason=_('HTTP %d: %s') % (response.status_code, message))
 
     def authenticate(self):
         """Get a token with the credential; ProviderError if rejected."""
@@ -120,7 +121,7 @@ class ProviderClient:
         if response.status_code == 401:
             raise exception.ProviderError(
                 provider=self.name, status=401,
-                reason='the provider rejected the application credential.')
+                reason=_('the provider rejected the application credential.'))
         if response.status_code != 201:
             self._fail(response)
         self._token = response.headers['X-Subject-Token']

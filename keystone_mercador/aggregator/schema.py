@@ -1,10 +1,8 @@
 """JSON Schemas of the aggregator-side OS-MERCADOR requests."""
 
+from keystone_mercador.common import schema as types
 from keystone_mercador.publisher import schema as publisher_schema
 
-_id = {'type': 'string', 'minLength': 1, 'maxLength': 64}
-_name = publisher_schema._name
-_description = publisher_schema._description
 _url = {'type': 'string', 'minLength': 1, 'maxLength': 1024,
         'pattern': r'^https?://[^\s]+$'}
 _pem = {'type': 'string', 'minLength': 1, 'maxLength': 65536,
@@ -25,7 +23,7 @@ _credential = {
     'properties': {
         'type': {'type': 'string', 'enum': ['v3applicationcredential']},
         'auth_url': _url,
-        'application_credential_id': _id,
+        'application_credential_id': types.id_,
         'application_credential_secret': {
             'type': 'string', 'minLength': 1, 'maxLength': 1024},
     },
@@ -40,8 +38,8 @@ provider_create = {
         'provider': {
             'type': 'object',
             'properties': {
-                'name': _name,
-                'description': _description,
+                'name': types.name,
+                'description': types.description,
                 'auth_url': _url,
                 'ca_certificate': _pem,
                 'credential': _credential,
@@ -60,7 +58,7 @@ provider_update = {
         'provider': {
             'type': 'object',
             'properties': {
-                'description': _description,
+                'description': types.description,
                 'auth_url': _url,
                 'ca_certificate': {'oneOf': [_pem, {'type': 'null'}]},
                 'credential': _credential,
@@ -73,7 +71,7 @@ provider_update = {
     'additionalProperties': False,
 }
 
-empty_query = publisher_schema.empty_query
+empty_query = types.empty_query
 offer_index_query = publisher_schema.offer_index_query
 
 bound_region_create = {
@@ -82,11 +80,11 @@ bound_region_create = {
         'bound_region': {
             'type': 'object',
             'properties': {
-                'provider_id': _id,
-                'offer_id': _id,
+                'provider_id': types.id_,
+                'offer_id': types.id_,
                 'region_id': _region_id,
                 'description': {'type': 'string', 'maxLength': 255},
-                'idempotency_key': publisher_schema._idempotency_key,
+                'idempotency_key': types.idempotency_key,
             },
             'required': ['provider_id', 'offer_id', 'region_id',
                          'idempotency_key'],
@@ -103,11 +101,11 @@ _limit = {'type': 'string', 'pattern': r'^([1-9][0-9]{0,2}|1000)$'}
 bound_region_index_query = {
     'type': 'object',
     'properties': {
-        'provider_id': _id,
+        'provider_id': types.id_,
         'status': {'type': 'string', 'enum': list(STATUSES)},
         'region_id': _region_id,
         'limit': _limit,
-        'marker': _id,
+        'marker': types.id_,
     },
     'additionalProperties': False,
 }

@@ -9,7 +9,8 @@ from alembic import config as alembic_config
 from alembic import migration
 from alembic import script as alembic_script
 
-from keystone_mercador.aggregator import core as aggregator_core
+from keystone_mercador.aggregator import reconcile as aggregator_reconcile
+from keystone_mercador import extension
 from keystone_mercador import glue
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(
@@ -48,8 +49,8 @@ def db_version(args):
 
 
 def _reconcile(args, repair):
-    glue.load_backends(aggregator_core.Manager)
-    findings = glue.PROVIDERS.mercador_aggregator_api.reconcile(
+    glue.load_backends(*extension.AGGREGATOR_MANAGERS)
+    findings = aggregator_reconcile.reconcile(
         repair=repair, grace_period=args.grace_period)
     failed = False
     for f in findings:

@@ -15,7 +15,6 @@ from keystone_mercador.publisher import schema
 ENFORCER = glue.ENFORCER
 PROVIDERS = glue.PROVIDERS
 PREFIX = '/OS-MERCADOR'
-EMPTY_BODY = {'type': 'object', 'additionalProperties': False}
 
 
 def _api():
@@ -200,6 +199,10 @@ class OfferResource(_OfferBase):
 
 # bindings
 
+def _binding_view(ref):
+    return {k: v for k, v in ref.items() if k != 'request_hash'}
+
+
 def _credential(binding, password):
     return {'type': 'password', 'auth_url': binding['auth_url'],
             'user_id': binding['user_id'],
@@ -225,7 +228,8 @@ class BindingsResource(_BindingBase):
         bindings = _api().list_bindings(
             aggregator_id=aggregator.get('id') or args.get('aggregator_id'),
             virtual_region_id=args.get('virtual_region_id'))
-        return self.wrap_collection(_api().describe_bindings(bindings))
+        return self.wrap_collection(
+            [_binding_view(r) for r in _api().describe_bindings(bindings)])
 
     @glue.request_body_schema(schema.binding_create)
     def post(self):
@@ -235,7 +239,7 @@ class BindingsResource(_BindingBase):
         binding, password = _api().create_binding(
             _require_aggregator(), body['virtual_region_id'],
             body['idempotency_key'], initiator=self.audit_initiator)
-        ref = _api().describe_bindings([binding])[0]
+        ref = _binding_view(_api().describe_bindings([binding])[0])
         if password is None:
             return self.wrap_member(ref), http.client.OK
         ref['credential'] = _credential(ref, password)
@@ -249,7 +253,8 @@ class BindingResource(_BindingBase):
         ENFORCER.enforce_call(action='mercador:binding:get',
                               build_target=_binding_target(binding_id))
         binding = _api().get_binding(binding_id)
-        return self.wrap_member(_api().describe_bindings([binding])[0])
+        return self.wrap_member(
+            _binding_view(_api().describe_bindings([binding])[0]))
 
     @glue.request_body_schema(None)
     def delete(self, binding_id):
@@ -261,7 +266,7 @@ class BindingResource(_BindingBase):
 
 class BindingCredentialResource(_Resource):
 
-    @glue.request_body_schema(EMPTY_BODY)
+    @glue.request_body_schema(schema.empty_body)
     def post(self, binding_id):
         ENFORCER.enforce_call(action='mercador:binding:rotate_credential',
                               build_target=_binding_target(binding_id))

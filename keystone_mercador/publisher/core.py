@@ -7,15 +7,15 @@ own rows: a failure anywhere leaves neither half behind.
 """
 
 import base64
-import hashlib
-import json
 import secrets
 import uuid
 
 from oslo_log import log
 
+from keystone_mercador.common import utils
 from keystone_mercador import exception
 from keystone_mercador import glue
+from keystone_mercador.i18n import _
 from keystone_mercador.policies import publisher as publisher_policies
 
 CONF = glue.CONF
@@ -38,11 +38,6 @@ TRANSITIONS = {
 def _new_secret():
     return base64.urlsafe_b64encode(
         secrets.token_bytes(48)).rstrip(b'=').decode('ascii')
-
-
-def _request_hash(body):
-    canonical = json.dumps(body, sort_keys=True, separators=(',', ':'))
-    return hashlib.sha256(canonical.encode('utf-8')).hexdigest()
 
 
 class Manager(glue.Manager):
@@ -234,9 +229,10 @@ class Manager(glue.Manager):
         missing = sorted(set(services) - set(available))
         if missing:
             raise exception.InvalidInput(
-                reason='Region %s has no endpoint for service type(s) %s; '
-                'available: %s.' % (region_id, ', '.join(missing),
-                                    ', '.join(sorted(available)) or 'none'))
+                reason=_('Region %s has no endpoint for service type(s) %s; '
+                         'available: %s.') % (
+                    region_id, ', '.join(missing),
+                    ', '.join(sorted(available)) or 'none'))
         return available
 
     def _check_limits(self, region_id, services, limits, available):
@@ -244,8 +240,8 @@ class Manager(glue.Manager):
             stype = limit['service_type']
             if stype not in services:
                 raise exception.InvalidInput(
-                    reason='Limit on %s/%s: service type %s is not offered '
-                    'by this virtual region.' % (
+                    reason=_('Limit on %s/%s: service type %s is not offered '
+                             'by this virtual region.') % (
                         stype, limit['resource_name'], stype))
             service_ids = {e['service_id'] for e in available[stype]}
             registered = [
@@ -255,46 +251,48 @@ class Manager(glue.Manager):
                 and r.get('region_id') in (None, region_id)]
             if not registered:
                 raise exception.InvalidInput(
-                    reason='Limit on %s/%s: Keystone has no registered limit '
-                    'for that resource in region %s; register one first.'
+                    reason=_('Limit on %s/%s: Keystone has no registered '
+                             'limit for that resource in region %s; register '
+                             'one first.')
                     % (stype, limit['resource_name'], region_id))
 
     def _check_visibility(self, visibility, aggregator_ids):
         if visibility == 'all' and aggregator_ids:
             raise exception.InvalidInput(
-                reason='aggregator_ids applies only with visibility '
-                '"listed".')
+                reason=_('aggregator_ids applies only with visibility '
+                         '"listed".'))
         for aggregator_id in aggregator_ids:
             try:
                 self.driver.get_aggregator(aggregator_id)
             except exception.AggregatorNotFound:
                 raise exception.InvalidInput(
-                    reason='Aggregator %s does not exist.' % aggregator_id)
+                    reason=_('Aggregator %s does not exist.') % aggregator_id)
 
     def _check_domain_free(self, domain_id):
         aggregator_domain = CONF.mercador.aggregator_domain
         domain = PROVIDERS.resource_api.get_domain(domain_id)
         if domain['name'] == aggregator_domain:
             raise exception.InvalidInput(
-                reason='Domain %s holds aggregator identities and cannot '
-                'back a virtual region.' % domain_id)
+                reason=_('Domain %s holds aggregator identities and cannot '
+                         'back a virtual region.') % domain_id)
         for vr in self.driver.list_virtual_regions():
             if vr['domain_id'] == domain_id:
                 raise exception.Conflict(
-                    reason='Domain %s already backs virtual region %s.'
+                    reason=_('Domain %s already backs virtual region %s.')
                     % (domain_id, vr['id']))
 
     def create_virtual_region(self, virtual_region, initiator=None):
         vr = dict(virtual_region)
         if ('domain_id' in vr) == ('domain_name' in vr):
             raise exception.InvalidInput(
-                reason='Give either domain_id (an existing domain) or '
-                'domain_name (a domain to create for the virtual region).')
+                reason=_('Give either domain_id (an existing domain) or '
+                         'domain_name (a domain to create for the virtual '
+                         'region).'))
         try:
             PROVIDERS.catalog_api.get_region(vr['region_id'])
         except glue.RegionNotFound:
             raise exception.InvalidInput(
-                reason='Region %s does not exist.' % vr['region_id'])
+                reason=_('Region %s does not exist.') % vr['region_id'])
         available = self._check_services(vr['region_id'], vr['services'])
         vr.setdefault('limits', [])
         vr.setdefault('metadata', {})
@@ -313,8 +311,8 @@ class Manager(glue.Manager):
                     pass
                 else:
                     raise exception.Conflict(
-                        reason='Domain %s already exists; pass its ID as '
-                        'domain_id to use it.' % domain_name)
+                        reason=_('Domain %s already exists; pass its ID as '
+                                 'domain_id to use it.') % domain_name)
                 domain_id = uuid.uuid4().hex
                 PROVIDERS.resource_api.create_domain(domain_id, {
                     'id': domain_id, 'name': domain_name, 'enabled': True,
@@ -325,7 +323,8 @@ class Manager(glue.Manager):
                     self._check_domain_free(vr['domain_id'])
                 except glue.DomainNotFound:
                     raise exception.InvalidInput(
-                        reason='Domain %s does not exist.' % vr['domain_id'])
+                        reason=_('Domain %s does not exist.')
+                        % vr['domain_id'])
                 vr['owns_domain'] = False
             vr.update(id=uuid.uuid4().hex, status='draft')
             ref = self.driver.create_virtual_region(vr, aggregator_ids)
@@ -350,14 +349,15 @@ class Manager(glue.Manager):
         if status != current['status'] and status not in TRANSITIONS[
                 current['status']]:
             raise exception.Conflict(
-                reason='A virtual region cannot go from %s to %s.'
+                reason=_('A virtual region cannot go from %s to %s.')
                 % (current['status'], status))
         if 'services' in values or 'limits' in values:
             if self.driver.count_bindings([virtual_region_id])[
                     virtual_region_id]:
                 raise exception.Conflict(
-                    reason='Services and limits of virtual region %s cannot '
-                    'change while it has bindings.' % virtual_region_id)
+                    reason=_('Services and limits of virtual region %s '
+                             'cannot change while it has bindings.')
+                    % virtual_region_id)
             services = values.get('services', current['services'])
             available = self._check_services(current['region_id'], services)
             self._check_limits(current['region_id'], services,
@@ -378,8 +378,8 @@ class Manager(glue.Manager):
             virtual_region_id]
         if count:
             raise exception.Conflict(
-                reason='Virtual region %s still has %d binding(s); delete '
-                'them first.' % (virtual_region_id, count))
+                reason=_('Virtual region %s still has %d binding(s); delete '
+                         'them first.') % (virtual_region_id, count))
         with glue.session_for_write():
             self.driver.delete_virtual_region(virtual_region_id)
             if vr['owns_domain']:
@@ -428,8 +428,8 @@ class Manager(glue.Manager):
             role = self._find_role(name)
             if role is None:
                 raise exception.Conflict(
-                    reason='The provider is misconfigured: binding role %s '
-                    'does not exist.' % name)
+                    reason=_('The provider is misconfigured: binding role %s '
+                             'does not exist.') % name)
             roles.append(role)
         return roles
 
@@ -440,7 +440,8 @@ class Manager(glue.Manager):
         A replay with the same idempotency key returns the existing binding
         and no password (``rotate_credential`` issues a new one).
         """
-        request_hash = _request_hash({'virtual_region_id': virtual_region_id})
+        request_hash = utils.request_hash(
+            {'virtual_region_id': virtual_region_id})
         existing = self.driver.find_binding_by_key(
             aggregator['id'], idempotency_key)
         if existing:
@@ -502,7 +503,6 @@ class Manager(glue.Manager):
                     vr['region_id'])
             offered = endpoints[vr['region_id']]
             ref = dict(binding)
-            ref.pop('request_hash', None)
             ref.update(
                 domain_id=vr['domain_id'], region_id=vr['region_id'],
                 auth_url=self._auth_url(),
@@ -554,8 +554,8 @@ class Manager(glue.Manager):
         count = len(self.driver.list_binding_projects(binding_id))
         if count >= CONF.mercador.max_projects_per_binding:
             raise exception.Conflict(
-                reason='Binding %s already has %d projects, the most this '
-                'provider allows.' % (binding_id, count))
+                reason=_('Binding %s already has %d projects, the most this '
+                         'provider allows.') % (binding_id, count))
         vr = self.driver.get_virtual_region(binding['virtual_region_id'])
         with glue.session_for_write():
             # Random name: nothing about the aggregator's tenant.

@@ -1,13 +1,6 @@
 """JSON Schemas of the provider-side OS-MERCADOR requests."""
 
-_id = {'type': 'string', 'minLength': 1, 'maxLength': 64}
-_name = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-         'pattern': r'^[^\x00-\x1f]+$'}
-_description = {'type': 'string', 'maxLength': 4096}
-_service_type = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-                 'pattern': r'^[a-z0-9][a-z0-9-]*$'}
-_idempotency_key = {'type': 'string', 'minLength': 8, 'maxLength': 255,
-                    'pattern': r'^[A-Za-z0-9._:-]+$'}
+from keystone_mercador.common import schema as types
 
 STATUSES = ('draft', 'published', 'withdrawn')
 VISIBILITIES = ('all', 'listed')
@@ -32,7 +25,7 @@ metadata = {
         'api_versions': {
             'type': 'object', 'maxProperties': 64,
             'additionalProperties': {'type': 'string', 'maxLength': 32},
-            'propertyNames': _service_type,
+            'propertyNames': types.service_type,
             'description': 'API version per offered service type.'},
     },
     'patternProperties': {
@@ -44,7 +37,7 @@ metadata = {
 _limit = {
     'type': 'object',
     'properties': {
-        'service_type': _service_type,
+        'service_type': types.service_type,
         'resource_name': {'type': 'string', 'minLength': 1,
                           'maxLength': 255},
         'resource_limit': {'type': 'integer', 'minimum': -1,
@@ -55,15 +48,15 @@ _limit = {
 }
 
 _vr_properties = {
-    'name': _name,
-    'description': _description,
-    'services': {'type': 'array', 'items': _service_type, 'minItems': 1,
+    'name': types.name,
+    'description': types.description,
+    'services': {'type': 'array', 'items': types.service_type, 'minItems': 1,
                  'maxItems': 64, 'uniqueItems': True},
     'limits': {'type': 'array', 'items': _limit, 'maxItems': 256},
     'metadata': metadata,
     'visibility': {'type': 'string', 'enum': list(VISIBILITIES)},
-    'aggregator_ids': {'type': 'array', 'items': _id, 'uniqueItems': True,
-                       'maxItems': 1024},
+    'aggregator_ids': {'type': 'array', 'items': types.id_,
+                       'uniqueItems': True, 'maxItems': 1024},
 }
 
 virtual_region_create = {
@@ -75,8 +68,8 @@ virtual_region_create = {
                 _vr_properties,
                 region_id={'type': 'string', 'minLength': 1,
                            'maxLength': 255},
-                domain_id=_id,
-                domain_name=_name,
+                domain_id=types.id_,
+                domain_name=types.name,
             ),
             'required': ['name', 'region_id', 'services'],
             'additionalProperties': False,
@@ -106,7 +99,7 @@ virtual_region_index_query = {
     'type': 'object',
     'properties': {
         'status': {'type': 'string', 'enum': list(STATUSES)},
-        'name': _name,
+        'name': types.name,
     },
     'additionalProperties': False,
 }
@@ -119,7 +112,7 @@ aggregator_create = {
             'properties': {
                 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64,
                          'pattern': r'^[A-Za-z0-9][A-Za-z0-9._-]*$'},
-                'description': _description,
+                'description': types.description,
             },
             'required': ['name'],
             'additionalProperties': False,
@@ -134,7 +127,7 @@ aggregator_update = {
     'properties': {
         'aggregator': {
             'type': 'object',
-            'properties': {'description': _description},
+            'properties': {'description': types.description},
             'minProperties': 1,
             'additionalProperties': False,
         },
@@ -143,15 +136,16 @@ aggregator_update = {
     'additionalProperties': False,
 }
 
-empty_query = {'type': 'object', 'additionalProperties': False}
+empty_query = types.empty_query
+empty_body = types.empty_body
 
 offer_index_query = {
     'type': 'object',
     'properties': {
         'country': metadata['properties']['country'],
         'compliance': {'type': 'string', 'maxLength': 64},
-        'service_type': _service_type,
-        'name': _name,
+        'service_type': types.service_type,
+        'name': types.name,
     },
     'additionalProperties': False,
 }
@@ -162,8 +156,8 @@ binding_create = {
         'binding': {
             'type': 'object',
             'properties': {
-                'virtual_region_id': _id,
-                'idempotency_key': _idempotency_key,
+                'virtual_region_id': types.id_,
+                'idempotency_key': types.idempotency_key,
             },
             'required': ['virtual_region_id', 'idempotency_key'],
             'additionalProperties': False,
@@ -176,8 +170,8 @@ binding_create = {
 binding_index_query = {
     'type': 'object',
     'properties': {
-        'virtual_region_id': _id,
-        'aggregator_id': _id,
+        'virtual_region_id': types.id_,
+        'aggregator_id': types.id_,
     },
     'additionalProperties': False,
 }

@@ -33,22 +33,14 @@ import sqlalchemy as sa
 
 from horizon import exceptions
 
+from mercador_common import entitlements as rule
+
 DEFAULT_CACHE_SECONDS = 5
 _CACHE_PREFIX = 'mercador_dashboard:regions:'
 
-# The columns read, not the extension's models: a Horizon node needs
-# neither Keystone nor keystone_mercador installed.
-_metadata = sa.MetaData()
-_bound_region = sa.Table(
-    'mercador_bound_region', _metadata,
-    sa.Column('id', sa.String(64)),
-    sa.Column('region_id', sa.String(255)),
-    sa.Column('description', sa.Text()),
-    sa.Column('status', sa.String(16)))
-_entitlement = sa.Table(
-    'mercador_entitlement', _metadata,
-    sa.Column('bound_region_id', sa.String(64)),
-    sa.Column('target_id', sa.String(64)))
+# The tables as mercador_common declares them (SQLAlchemy only): a Horizon
+# node needs neither Keystone nor the extension installed.
+_bound_region = rule.bound_region
 
 BoundRegion = collections.namedtuple('BoundRegion',
                                      ['region_id', 'description'])
@@ -98,7 +90,7 @@ def bound_regions():
         rows = _query(
             sa.select(_bound_region.c.region_id,
                       _bound_region.c.description)
-            .where(_bound_region.c.status == 'active')
+            .where(_bound_region.c.status == rule.ACTIVE)
             .order_by(_bound_region.c.region_id))
         return tuple(BoundRegion(r.region_id, r.description or '')
                      for r in rows)
@@ -111,15 +103,10 @@ def entitled_region_ids(project_id, domain_id=None):
     Exactly those the aggregator's catalog driver puts in the project's
     token catalog, as a sorted tuple of region IDs.
     """
-    targets = [t for t in (project_id, domain_id) if t]
-
     def compute():
         rows = _query(
-            sa.select(_bound_region.c.region_id).distinct()
-            .join(_entitlement,
-                  _entitlement.c.bound_region_id == _bound_region.c.id)
-            .where(_bound_region.c.status == 'active',
-                   _entitlement.c.target_id.in_(targets))
+            rule.entitled_bound_regions(project_id, domain_id or None,
+                                        _bound_region.c.region_id)
             .order_by(_bound_region.c.region_id))
         return tuple(r.region_id for r in rows)
     return _cached('project:%s:%s' % (project_id, domain_id), compute)

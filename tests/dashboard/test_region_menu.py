@@ -2,8 +2,8 @@
 
 import os
 
-from django import template
 from django.core.exceptions import ImproperlyConfigured
+from django import template
 
 from openstack_dashboard.test import helpers
 

@@ -1,8 +1,8 @@
 """Policy in code: names, scope types, and the oslo tools see them."""
 
+import os
 import subprocess
 import sys
-import os
 
 from oslo_policy import policy
 

@@ -12,10 +12,10 @@ import os
 import threading
 import time
 
-import pytest
-import requests
 from oslo_cache import core as cache
 from oslo_config import cfg
+import pytest
+import requests
 from werkzeug import serving
 from werkzeug import wrappers
 

@@ -61,7 +61,8 @@ class AggregatorDriverBase(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def delete_bound_region(self, bound_region_id):
-        """Delete a bound region with its endpoint and entitlement rows."""
+        """Delete a bound region with its endpoint, entitlement and project
+        mapping rows."""
 
     @abc.abstractmethod
     def list_bound_endpoints(self, bound_region_id):
@@ -81,10 +82,6 @@ class AggregatorDriverBase(metaclass=abc.ABCMeta):
         """Forget a catalog service Mercador created."""
 
     @abc.abstractmethod
-    def count_bound_endpoints(self, service_id):
-        """Return how many bound endpoints use a catalog service."""
-
-    @abc.abstractmethod
     def create_entitlement(self, bound_region_id, target_type, target_id):
         """Entitle a project or domain (idempotent)."""
 
@@ -102,9 +99,18 @@ class AggregatorDriverBase(metaclass=abc.ABCMeta):
         """Remove every entitlement of a deleted project or domain."""
 
     @abc.abstractmethod
-    def entitled_endpoint_ids(self, target_ids):
-        """Return the IDs of the endpoints of the active bound regions
-        entitled to any of ``target_ids`` (a project and its domain)."""
+    def get_entitlement(self, bound_region_id, target_type, target_id):
+        """Return one entitlement; EntitlementNotFound if absent."""
+
+    @abc.abstractmethod
+    def list_entitled_bound_regions(self, project_id, domain_id=None):
+        """Return ``{id, region_id}`` of the active bound regions entitled
+        to the project or to its domain (read from Keystone's project
+        table unless given)."""
+
+    @abc.abstractmethod
+    def is_entitled(self, bound_region_id, project_id):
+        """Whether the project may use that bound region (same rule)."""
 
     @abc.abstractmethod
     def get_project_mapping(self, bound_region_id, project_id):

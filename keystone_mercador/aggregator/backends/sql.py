@@ -3,51 +3,41 @@
 from oslo_db import exception as db_exception
 import sqlalchemy as sa
 
+from keystone_mercador.aggregator.backends import base
+from keystone_mercador.common import sql
 from keystone_mercador import exception
 from keystone_mercador import glue
+from keystone_mercador.i18n import _
 from keystone_mercador import models
-from keystone_mercador.aggregator.backends import base
+from mercador_common import entitlements as rule
 
 
-class Aggregator(base.AggregatorDriverBase):
+class Aggregator(base.AggregatorDriverBase, sql.Driver):
 
     # providers
 
     def create_provider(self, provider):
-        with glue.session_for_write() as session:
-            if session.query(models.Provider).filter_by(
-                    name=provider['name']).first():
-                raise exception.Conflict(
-                    reason='A provider named %s already exists.'
-                    % provider['name'])
-            row = models.Provider(**provider)
-            session.add(row)
-            session.flush()
-            return row.to_dict()
+        return self._insert(
+            models.Provider, provider,
+            _('A provider named %s already exists.') % provider['name'])
 
-    def _get_provider(self, session, provider_id):
-        row = session.get(models.Provider, provider_id)
-        if row is None:
-            raise exception.ProviderNotFound(provider_id=provider_id)
-        return row
+    @classmethod
+    def _get_provider(cls, session, provider_id):
+        return cls._get_row(
+            session, models.Provider, provider_id,
+            lambda: exception.ProviderNotFound(provider_id=provider_id))
 
     def get_provider(self, provider_id):
         with glue.session_for_read() as session:
             return self._get_provider(session, provider_id).to_dict()
 
     def list_providers(self):
-        with glue.session_for_read() as session:
-            query = session.query(models.Provider).order_by(
-                models.Provider.name)
-            return [r.to_dict() for r in query]
+        return self._list(models.Provider, [models.Provider.name])
 
     def update_provider(self, provider_id, values):
         with glue.session_for_write() as session:
-            row = self._get_provider(session, provider_id)
-            for key, value in values.items():
-                setattr(row, key, value)
-            session.flush()
-            return row.to_dict()
+            return self._update_row(
+                session, self._get_provider(session, provider_id), values)
 
     def delete_provider(self, provider_id):
         with glue.session_for_write() as session:
@@ -56,14 +46,14 @@ class Aggregator(base.AggregatorDriverBase):
                 provider_id=provider_id).count()
             if count:
                 raise exception.Conflict(
-                    reason='Provider %s still has %d bound region(s); '
-                    'unbind them first.' % (provider_id, count))
+                    reason=_('Provider %s still has %d bound region(s); '
+                             'unbind them first.') % (provider_id, count))
             session.delete(row)
 
     # bound regions
 
     def create_bound_region(self, bound_region):
-        with glue.session_for_write() as session:
+        with glue.session_for_read() as session:
             br = models.BoundRegion
             clash = session.query(br).filter(sa.or_(
                 br.region_id == bound_region['region_id'],
@@ -71,49 +61,39 @@ class Aggregator(base.AggregatorDriverBase):
                         br.offer_id == bound_region['offer_id']))).first()
             if clash is not None:
                 raise exception.Conflict(reason=_clash(clash, bound_region))
-            row = br(**bound_region)
-            session.add(row)
-            try:
-                session.flush()
-            except db_exception.DBDuplicateEntry:
-                raise exception.Conflict(
-                    reason='Region %s or offer %s is being bound by another '
-                    'request.' % (bound_region['region_id'],
-                                  bound_region['offer_id']))
-            return row.to_dict()
+        # A concurrent request may still get there first: the unique
+        # constraints decide.
+        return self._insert(
+            models.BoundRegion, bound_region,
+            _('Region %s or offer %s is being bound by another request.')
+            % (bound_region['region_id'], bound_region['offer_id']))
 
-    def _get_bound_region(self, session, bound_region_id):
-        row = session.get(models.BoundRegion, bound_region_id)
-        if row is None:
-            raise exception.BoundRegionNotFound(
-                bound_region_id=bound_region_id)
-        return row
+    @classmethod
+    def _get_bound_region(cls, session, bound_region_id):
+        return cls._get_row(
+            session, models.BoundRegion, bound_region_id,
+            lambda: exception.BoundRegionNotFound(
+                bound_region_id=bound_region_id))
 
     def get_bound_region(self, bound_region_id):
         with glue.session_for_read() as session:
             return self._get_bound_region(session, bound_region_id).to_dict()
 
     def find_bound_region(self, idempotency_key=None, region_id=None):
-        with glue.session_for_read() as session:
-            query = session.query(models.BoundRegion)
-            if idempotency_key:
-                query = query.filter_by(idempotency_key=idempotency_key)
-            if region_id:
-                query = query.filter_by(region_id=region_id)
-            row = query.first()
-            return row.to_dict() if row else None
+        filters = {k: v for k, v in (('idempotency_key', idempotency_key),
+                                     ('region_id', region_id)) if v}
+        if not filters:
+            return None
+        return self._find(models.BoundRegion, **filters)
 
     def list_bound_regions(self, provider_id=None, status=None,
                            region_id=None, marker=None, limit=None):
         with glue.session_for_read() as session:
             br = models.BoundRegion
-            query = session.query(br)
-            if provider_id:
-                query = query.filter_by(provider_id=provider_id)
-            if status:
-                query = query.filter_by(status=status)
-            if region_id:
-                query = query.filter_by(region_id=region_id)
+            query = session.query(br).filter_by(**{
+                k: v for k, v in (('provider_id', provider_id),
+                                  ('status', status),
+                                  ('region_id', region_id)) if v})
             if marker:
                 after = session.get(br, marker)
                 if after is None:
@@ -125,79 +105,73 @@ class Aggregator(base.AggregatorDriverBase):
     def update_bound_region(self, bound_region_id, values, endpoints=None):
         with glue.session_for_write() as session:
             row = self._get_bound_region(session, bound_region_id)
-            for key, value in values.items():
-                setattr(row, key, value)
             if endpoints is not None:
                 session.query(models.BoundEndpoint).filter_by(
                     bound_region_id=bound_region_id).delete()
                 for endpoint in endpoints:
                     session.add(models.BoundEndpoint(
                         bound_region_id=bound_region_id, **endpoint))
-            session.flush()
-            return row.to_dict()
+            return self._update_row(session, row, values)
 
     def delete_bound_region(self, bound_region_id):
         with glue.session_for_write() as session:
             row = self._get_bound_region(session, bound_region_id)
-            for model in (models.BoundEndpoint, models.Entitlement):
+            for model in (models.BoundEndpoint, models.Entitlement,
+                          models.ProjectMapping):
                 session.query(model).filter_by(
                     bound_region_id=bound_region_id).delete()
             session.delete(row)
 
     def list_bound_endpoints(self, bound_region_id):
-        with glue.session_for_read() as session:
-            query = session.query(models.BoundEndpoint).filter_by(
-                bound_region_id=bound_region_id).order_by(
-                models.BoundEndpoint.service_type)
-            return [r.to_dict() for r in query]
+        return self._list(models.BoundEndpoint,
+                          [models.BoundEndpoint.service_type],
+                          bound_region_id=bound_region_id)
 
     # catalog services created by Mercador
 
     def list_owned_services(self):
-        with glue.session_for_read() as session:
-            return {r.service_type: r.service_id
-                    for r in session.query(models.OwnedService)}
+        return {r['service_type']: r['service_id']
+                for r in self._list(models.OwnedService, [])}
 
     def add_owned_service(self, service_id, service_type):
-        with glue.session_for_write() as session:
-            session.add(models.OwnedService(service_id=service_id,
-                                            service_type=service_type))
-            session.flush()
+        self._insert(models.OwnedService,
+                     {'service_id': service_id, 'service_type': service_type},
+                     _('A service of type %s was created for bound regions '
+                       'by another request.') % service_type)
 
     def remove_owned_service(self, service_id):
         with glue.session_for_write() as session:
             session.query(models.OwnedService).filter_by(
                 service_id=service_id).delete()
 
-    def count_bound_endpoints(self, service_id):
-        with glue.session_for_read() as session:
-            return session.query(models.BoundEndpoint).filter_by(
-                service_id=service_id).count()
-
     # entitlements
 
     def create_entitlement(self, bound_region_id, target_type, target_id):
-        with glue.session_for_write() as session:
-            self._get_bound_region(session, bound_region_id)
-            key = dict(bound_region_id=bound_region_id,
-                       target_type=target_type, target_id=target_id)
-            if session.get(models.Entitlement, key) is None:
-                session.add(models.Entitlement(**key))
-                try:
-                    session.flush()
-                except db_exception.DBDuplicateEntry:
-                    pass  # a concurrent identical request won
+        key = dict(bound_region_id=bound_region_id, target_type=target_type,
+                   target_id=target_id)
+        try:
+            with glue.session_for_write() as session:
+                self._get_bound_region(session, bound_region_id)
+                if session.get(models.Entitlement, key) is None:
+                    session.add(models.Entitlement(**key))
+        except db_exception.DBDuplicateEntry:
+            pass  # a concurrent identical request stored it: idempotent
+
+    def get_entitlement(self, bound_region_id, target_type, target_id):
+        with glue.session_for_read() as session:
+            return self._get_row(
+                session, models.Entitlement,
+                dict(bound_region_id=bound_region_id,
+                     target_type=target_type, target_id=target_id),
+                lambda: exception.EntitlementNotFound(
+                    bound_region_id=bound_region_id,
+                    target='%s %s' % (target_type, target_id))).to_dict()
 
     def list_entitlements(self, bound_region_id=None, target_id=None):
-        with glue.session_for_read() as session:
-            query = session.query(models.Entitlement)
-            if bound_region_id:
-                query = query.filter_by(bound_region_id=bound_region_id)
-            if target_id:
-                query = query.filter_by(target_id=target_id)
-            query = query.order_by(models.Entitlement.target_type,
-                                   models.Entitlement.target_id)
-            return [r.to_dict() for r in query]
+        ent = models.Entitlement
+        return self._list(ent, [ent.target_type, ent.target_id],
+                          bound_region_id=bound_region_id,
+                          target_id=target_id)
 
     def delete_entitlement(self, bound_region_id, target_type, target_id):
         with glue.session_for_write() as session:
@@ -214,15 +188,19 @@ class Aggregator(base.AggregatorDriverBase):
             session.query(models.Entitlement).filter_by(
                 target_id=target_id).delete()
 
-    def entitled_endpoint_ids(self, target_ids):
-        ent, br = models.Entitlement, models.BoundRegion
-        ep = models.BoundEndpoint
+    def list_entitled_bound_regions(self, project_id, domain_id=None):
         with glue.session_for_read() as session:
-            query = session.query(ep.endpoint_id).join(
-                br, br.id == ep.bound_region_id).join(
-                ent, ent.bound_region_id == br.id).filter(
-                ent.target_id.in_(target_ids), br.status == 'active')
-            return {r.endpoint_id for r in query}
+            query = rule.entitled_bound_regions(
+                project_id, domain_id or rule.domain_of(project_id),
+                rule.bound_region.c.id, rule.bound_region.c.region_id)
+            return [dict(r._mapping) for r in session.execute(query)]
+
+    def is_entitled(self, bound_region_id, project_id):
+        with glue.session_for_read() as session:
+            query = rule.entitled_bound_regions(
+                project_id, rule.domain_of(project_id)).where(
+                rule.bound_region.c.id == bound_region_id)
+            return session.execute(query).first() is not None
 
     # project mappings (local project -> provider project)
 
@@ -233,13 +211,10 @@ class Aggregator(base.AggregatorDriverBase):
             return row.to_dict() if row else None
 
     def create_project_mapping(self, mapping):
-        """Store a mapping; return the stored one (a concurrent request
-        for the same project may have stored it first)."""
         try:
-            with glue.session_for_write() as session:
-                session.add(models.ProjectMapping(**mapping))
-        except db_exception.DBDuplicateEntry:
-            pass
+            self._insert(models.ProjectMapping, mapping, '')
+        except exception.Conflict:
+            pass  # a concurrent request for the same project stored it
         return self.get_project_mapping(mapping['bound_region_id'],
                                         mapping['project_id'])
 
@@ -254,8 +229,8 @@ class Aggregator(base.AggregatorDriverBase):
 
 def _clash(row, wanted):
     if row.region_id == wanted['region_id']:
-        return 'Region %s is already bound (bound region %s).' % (
+        return _('Region %s is already bound (bound region %s).') % (
             row.region_id, row.id)
-    return ('Offer %s of this provider is already bound as region %s; an '
-            'offer is bound at most once (delete bound region %s first).'
+    return (_('Offer %s of this provider is already bound as region %s; an '
+              'offer is bound at most once (delete bound region %s first).')
             % (row.offer_id, row.region_id, row.id))

@@ -1,10 +1,11 @@
 """SQL driver of the provider side, in Keystone's database."""
 
 import sqlalchemy as sa
-from oslo_db import exception as db_exception
 
+from keystone_mercador.common import sql
 from keystone_mercador import exception
 from keystone_mercador import glue
+from keystone_mercador.i18n import _
 from keystone_mercador import models
 from keystone_mercador.publisher.backends import base
 
@@ -15,51 +16,36 @@ def _vr_dict(row, aggregator_ids):
     return d
 
 
-class Publisher(base.PublisherDriverBase):
+class Publisher(base.PublisherDriverBase, sql.Driver):
 
     # aggregators
 
     def create_aggregator(self, aggregator):
-        with glue.session_for_write() as session:
-            if session.query(models.Aggregator).filter_by(
-                    name=aggregator['name']).first():
-                raise exception.Conflict(
-                    reason='An aggregator named %s already exists.'
-                    % aggregator['name'])
-            row = models.Aggregator(**aggregator)
-            session.add(row)
-            session.flush()
-            return row.to_dict()
+        return self._insert(
+            models.Aggregator, aggregator,
+            _('An aggregator named %s already exists.') % aggregator['name'])
 
-    def _get_aggregator(self, session, aggregator_id):
-        row = session.get(models.Aggregator, aggregator_id)
-        if row is None:
-            raise exception.AggregatorNotFound(aggregator_id=aggregator_id)
-        return row
+    @classmethod
+    def _get_aggregator(cls, session, aggregator_id):
+        return cls._get_row(
+            session, models.Aggregator, aggregator_id,
+            lambda: exception.AggregatorNotFound(aggregator_id=aggregator_id))
 
     def get_aggregator(self, aggregator_id):
         with glue.session_for_read() as session:
             return self._get_aggregator(session, aggregator_id).to_dict()
 
     def find_aggregator_by_project(self, project_id):
-        with glue.session_for_read() as session:
-            row = session.query(models.Aggregator).filter_by(
-                project_id=project_id).first()
-            return row.to_dict() if row else None
+        return self._find(models.Aggregator, project_id=project_id)
 
     def list_aggregators(self):
-        with glue.session_for_read() as session:
-            query = session.query(models.Aggregator).order_by(
-                models.Aggregator.name)
-            return [r.to_dict() for r in query]
+        return self._list(models.Aggregator, [models.Aggregator.name])
 
     def update_aggregator(self, aggregator_id, values):
         with glue.session_for_write() as session:
-            row = self._get_aggregator(session, aggregator_id)
-            for key, value in values.items():
-                setattr(row, key, value)
-            session.flush()
-            return row.to_dict()
+            return self._update_row(
+                session, self._get_aggregator(session, aggregator_id),
+                values)
 
     def delete_aggregator(self, aggregator_id):
         with glue.session_for_write() as session:
@@ -86,12 +72,12 @@ class Publisher(base.PublisherDriverBase):
             session.add(models.VirtualRegionAccess(
                 virtual_region_id=vr_id, aggregator_id=aggregator_id))
 
-    def _get_virtual_region(self, session, virtual_region_id):
-        row = session.get(models.VirtualRegion, virtual_region_id)
-        if row is None:
-            raise exception.VirtualRegionNotFound(
-                virtual_region_id=virtual_region_id)
-        return row
+    @classmethod
+    def _get_virtual_region(cls, session, virtual_region_id):
+        return cls._get_row(
+            session, models.VirtualRegion, virtual_region_id,
+            lambda: exception.VirtualRegionNotFound(
+                virtual_region_id=virtual_region_id))
 
     def _vr_exists(self, session, name, exclude_id=None):
         query = session.query(models.VirtualRegion).filter_by(name=name)
@@ -99,7 +85,7 @@ class Publisher(base.PublisherDriverBase):
             query = query.filter(models.VirtualRegion.id != exclude_id)
         if query.first():
             raise exception.Conflict(
-                reason='A virtual region named %s already exists.' % name)
+                reason=_('A virtual region named %s already exists.') % name)
 
     def create_virtual_region(self, virtual_region, aggregator_ids):
         values = dict(virtual_region)
@@ -169,44 +155,30 @@ class Publisher(base.PublisherDriverBase):
     # bindings
 
     def create_binding(self, binding):
-        with glue.session_for_write() as session:
-            row = models.Binding(**binding)
-            session.add(row)
-            try:
-                session.flush()
-            except db_exception.DBDuplicateEntry:
-                raise exception.Conflict(
-                    reason='A binding with idempotency key %s is being '
-                    'created; retry.' % binding['idempotency_key'])
-            return row.to_dict()
+        return self._insert(
+            models.Binding, binding,
+            _('A binding with idempotency key %s is being created; retry.')
+            % binding['idempotency_key'])
 
-    def _get_binding(self, session, binding_id):
-        row = session.get(models.Binding, binding_id)
-        if row is None:
-            raise exception.BindingNotFound(binding_id=binding_id)
-        return row
+    @classmethod
+    def _get_binding(cls, session, binding_id):
+        return cls._get_row(
+            session, models.Binding, binding_id,
+            lambda: exception.BindingNotFound(binding_id=binding_id))
 
     def get_binding(self, binding_id):
         with glue.session_for_read() as session:
             return self._get_binding(session, binding_id).to_dict()
 
     def find_binding_by_key(self, aggregator_id, idempotency_key):
-        with glue.session_for_read() as session:
-            row = session.query(models.Binding).filter_by(
-                aggregator_id=aggregator_id,
-                idempotency_key=idempotency_key).first()
-            return row.to_dict() if row else None
+        return self._find(models.Binding, aggregator_id=aggregator_id,
+                          idempotency_key=idempotency_key)
 
     def list_bindings(self, aggregator_id=None, virtual_region_id=None):
-        with glue.session_for_read() as session:
-            query = session.query(models.Binding)
-            if aggregator_id:
-                query = query.filter_by(aggregator_id=aggregator_id)
-            if virtual_region_id:
-                query = query.filter_by(virtual_region_id=virtual_region_id)
-            query = query.order_by(models.Binding.created_at,
-                                   models.Binding.id)
-            return [r.to_dict() for r in query]
+        return self._list(
+            models.Binding, [models.Binding.created_at, models.Binding.id],
+            aggregator_id=aggregator_id or None,
+            virtual_region_id=virtual_region_id or None)
 
     def count_bindings(self, virtual_region_ids):
         counts = {vr_id: 0 for vr_id in virtual_region_ids}
@@ -230,37 +202,24 @@ class Publisher(base.PublisherDriverBase):
     # binding projects
 
     def create_binding_project(self, binding_project):
-        with glue.session_for_write() as session:
-            row = models.BindingProject(**binding_project)
-            session.add(row)
-            try:
-                session.flush()
-            except db_exception.DBDuplicateEntry:
-                raise exception.Conflict(
-                    reason='A project for this reference is being created; '
-                    'retry.')
-            return row.to_dict()
+        return self._insert(
+            models.BindingProject, binding_project,
+            _('A project for this reference is being created; retry.'))
 
     def get_binding_project(self, binding_id, project_id):
-        with glue.session_for_read() as session:
-            row = session.query(models.BindingProject).filter_by(
-                binding_id=binding_id, id=project_id).first()
-            if row is None:
-                raise exception.BindingProjectNotFound(project_id=project_id)
-            return row.to_dict()
+        row = self._find(models.BindingProject, binding_id=binding_id,
+                         id=project_id)
+        if row is None:
+            raise exception.BindingProjectNotFound(project_id=project_id)
+        return row
 
     def find_binding_project(self, binding_id, reference):
-        with glue.session_for_read() as session:
-            row = session.query(models.BindingProject).filter_by(
-                binding_id=binding_id, reference=reference).first()
-            return row.to_dict() if row else None
+        return self._find(models.BindingProject, binding_id=binding_id,
+                          reference=reference)
 
     def list_binding_projects(self, binding_id):
-        with glue.session_for_read() as session:
-            query = session.query(models.BindingProject).filter_by(
-                binding_id=binding_id).order_by(
-                models.BindingProject.created_at, models.BindingProject.id)
-            return [r.to_dict() for r in query]
+        bp = models.BindingProject
+        return self._list(bp, [bp.created_at, bp.id], binding_id=binding_id)
 
     def delete_binding_project(self, binding_id, project_id):
         with glue.session_for_write() as session:

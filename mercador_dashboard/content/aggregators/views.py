@@ -10,10 +10,10 @@ from horizon import tables
 from horizon.utils import http as http_utils
 
 from mercador_dashboard import api
-from mercador_dashboard import views as mercador_views
 from mercador_dashboard.content.aggregators import constants
 from mercador_dashboard.content.aggregators import forms as agg_forms
 from mercador_dashboard.content.aggregators import tables as agg_tables
+from mercador_dashboard import views as mercador_views
 
 
 class IndexView(mercador_views.PolicyMixin, tables.DataTableView):

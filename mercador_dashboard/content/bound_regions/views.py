@@ -6,10 +6,10 @@ from horizon import tables
 from horizon import workflows
 
 from mercador_dashboard import api
-from mercador_dashboard import views as mercador_views
 from mercador_dashboard.content.bound_regions import constants
 from mercador_dashboard.content.bound_regions import tables as br_tables
 from mercador_dashboard.content.bound_regions import workflows as br_flows
+from mercador_dashboard import views as mercador_views
 
 
 class IndexView(mercador_views.PolicyMixin, tables.DataTableView):

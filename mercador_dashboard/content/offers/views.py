@@ -10,10 +10,10 @@ from horizon.utils import memoized
 from horizon import workflows
 
 from mercador_dashboard import api
-from mercador_dashboard import views as mercador_views
 from mercador_dashboard.content.offers import constants
 from mercador_dashboard.content.offers import tables as offer_tables
 from mercador_dashboard.content.offers import workflows as offer_flows
+from mercador_dashboard import views as mercador_views
 
 
 class IndexView(mercador_views.PolicyMixin, tables.DataTableView):

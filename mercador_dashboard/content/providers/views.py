@@ -6,10 +6,10 @@ from horizon import forms
 from horizon import tables
 
 from mercador_dashboard import api
-from mercador_dashboard import views as mercador_views
 from mercador_dashboard.content.providers import constants
 from mercador_dashboard.content.providers import forms as provider_forms
 from mercador_dashboard.content.providers import tables as provider_tables
+from mercador_dashboard import views as mercador_views
 
 
 class IndexView(mercador_views.PolicyMixin, tables.DataTableView):

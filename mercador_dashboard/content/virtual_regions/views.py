@@ -8,10 +8,10 @@ from horizon import tables
 from horizon.utils import memoized
 
 from mercador_dashboard import api
-from mercador_dashboard import views as mercador_views
 from mercador_dashboard.content.virtual_regions import constants
 from mercador_dashboard.content.virtual_regions import forms as vr_forms
 from mercador_dashboard.content.virtual_regions import tables as vr_tables
+from mercador_dashboard import views as mercador_views
 
 
 class IndexView(mercador_views.PolicyMixin, tables.DataTableView):

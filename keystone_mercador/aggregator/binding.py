@@ -1,0 +1,337 @@
+"""Bound regions: the bind saga, unbind, and their catalog writes.
+
+Binding is a two-party protocol, so a bound region is a persisted state
+machine::
+
+    requested --> active
+        |
+        +--> compensating --> failed
+
+The row is committed as ``requested`` before the provider is called; the
+provider is called outside any local transaction (with the row's ID as its
+idempotency key); then the local region, its endpoints and the row's
+``active`` state are written in one transaction through Keystone's catalog
+manager. When a step fails, the provider's half is undone (``compensating``)
+and the row ends ``failed`` with the reason. A process that dies half-way
+leaves a ``requested`` or ``compensating`` row that ``mercador-manage
+reconcile`` finishes.
+
+Rules:
+
+- an offer of a provider is bound at most once (409 naming the bound region
+  that holds it): two local regions over the same remote capacity would only
+  confuse tenants; entitlements decide who sees it;
+- a row holds its region ID, offer and idempotency key until deleted, also
+  when it failed (its reason stays readable); delete it to try again;
+- each bound region gets one ``public`` endpoint per offered service type,
+  pointing at the Mercador proxy (``<proxy_url>/<region_id>/<type>``), in
+  the aggregator's catalog service of that type (created if there is none,
+  and deleted with the last bound endpoint that needed it).
+"""
+
+import os
+import signal
+import uuid
+
+from oslo_log import log
+
+from keystone_mercador.common import utils
+from keystone_mercador import exception
+from keystone_mercador import glue
+from keystone_mercador.i18n import _
+
+CONF = glue.CONF
+LOG = log.getLogger(__name__)
+PROVIDERS = glue.PROVIDERS
+
+BOUND_REGION = 'OS-MERCADOR:bound_region'
+IN_PROGRESS = ('requested', 'compensating')
+INTERFACE = 'public'
+
+
+def fault(point):
+    """Test-only: kill this process at a named point of the saga when
+    ``[mercador] fault_injection`` lists it (never set in production)."""
+    if point in CONF.mercador.fault_injection:
+        LOG.critical('Fault injection: killing this process at %s.', point)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def endpoint_url(region_id, service_type):
+    return '%s/%s/%s' % (CONF.mercador.proxy_url.rstrip('/'), region_id,
+                         service_type)
+
+
+def _providers():
+    return PROVIDERS.mercador_provider_api
+
+
+class Manager(glue.Manager):
+
+    driver_namespace = 'mercador.aggregator'
+    _provides_api = 'mercador_bound_region_api'
+
+    def __init__(self):
+        super().__init__('sql')
+
+    def create_bound_region(self, bound_region, initiator=None):
+        """Bind an offer as a local region; return ``(ref, created)``.
+
+        A replay with the same idempotency key and body returns the row as
+        it is (whatever its state); with another body it is a 422.
+        """
+        values = dict(bound_region)
+        key = values.pop('idempotency_key')
+        values.setdefault('description', '')
+        request_hash = utils.request_hash(values)
+        existing = self.driver.find_bound_region(idempotency_key=key)
+        if existing:
+            if existing['request_hash'] != request_hash:
+                raise exception.IdempotencyKeyReused(key=key)
+            return existing, False
+        provider = self.driver.get_provider(values['provider_id'])
+        try:
+            PROVIDERS.catalog_api.get_region(values['region_id'])
+        except glue.RegionNotFound:
+            pass
+        else:
+            raise exception.Conflict(
+                reason=_('Region %s already exists.') % values['region_id'])
+        with _providers().client(provider) as client:
+            offer = client.get_offer(values['offer_id'])
+        values.update(id=uuid.uuid4().hex, idempotency_key=key,
+                      request_hash=request_hash, status='requested',
+                      services=offer['services'])
+        row = self.driver.create_bound_region(values)
+        glue.Audit.created(BOUND_REGION, row['id'], initiator)
+        return self._bind(provider, row, initiator), True
+
+    def _bind(self, provider, row, initiator):
+        try:
+            with _providers().client(provider) as client:
+                binding, created = client.create_binding(
+                    row['offer_id'], row['id'])
+                if not created:
+                    # An earlier attempt of this very row reached the
+                    # provider; its password was never stored.
+                    binding['credential'] = client.rotate_credential(
+                        binding['id'])
+        except exception.ProviderError as e:
+            # A 4xx is a refusal: nothing was created there.
+            applied = e.sent and (e.status is None or e.status >= 500)
+            self.compensate(provider, row, str(e), applied, initiator)
+            if e.status == 404:
+                raise exception.ProviderOfferNotFound(
+                    provider=provider['name'], offer_id=row['offer_id'])
+            raise
+        fault('bind_after_remote')
+        try:
+            with glue.session_for_write():
+                endpoints = self.write_catalog(provider, row, binding)
+                password, key_hash = glue.encrypt(
+                    binding.pop('credential')['password'])
+                row = self.driver.update_bound_region(row['id'], {
+                    'status': 'active', 'reason': None,
+                    'binding_id': binding['id'], 'binding': binding,
+                    'encrypted_password': password, 'key_hash': key_hash,
+                    'services': sorted({e['service_type']
+                                        for e in endpoints})}, endpoints)
+        except Exception as e:
+            LOG.exception('Bound region %s: the local catalog update failed.',
+                          row['id'])
+            self.compensate(provider, row, 'The local catalog update '
+                            'failed: %s' % e, True, initiator, binding['id'])
+            raise
+        glue.Audit.updated(BOUND_REGION, row['id'], initiator)
+        return row
+
+    def compensate(self, provider, row, reason, applied, initiator,
+                   binding_id=None):
+        """Undo the provider's half of a bind, then mark the row failed.
+
+        If the provider cannot be reached the row stays ``compensating``
+        for ``mercador-manage reconcile``.
+        """
+        if applied:
+            self.driver.update_bound_region(
+                row['id'], {'status': 'compensating', 'reason': reason})
+            glue.Audit.updated(BOUND_REGION, row['id'], initiator)
+            try:
+                with _providers().client(provider) as client:
+                    if binding_id is None:
+                        binding_id = (client.find_binding(row['id'])
+                                      or {}).get('id')
+                    if binding_id:
+                        client.delete_binding(binding_id)
+            except exception.ProviderError as e:
+                LOG.warning('Bound region %s stays compensating (%s); '
+                            'mercador-manage reconcile will finish it.',
+                            row['id'], e)
+                return
+        self.driver.update_bound_region(
+            row['id'], {'status': 'failed', 'reason': reason})
+        glue.Audit.updated(BOUND_REGION, row['id'], initiator)
+
+    def get_bound_region(self, bound_region_id):
+        return self.driver.get_bound_region(bound_region_id)
+
+    def find_bound_region(self, region_id):
+        return self.driver.find_bound_region(region_id=region_id)
+
+    def list_bound_regions(self, provider_id=None, status=None,
+                           region_id=None, marker=None, limit=None):
+        return self.driver.list_bound_regions(
+            provider_id=provider_id, status=status, region_id=region_id,
+            marker=marker, limit=limit)
+
+    def delete_bound_region(self, bound_region_id, initiator=None):
+        """Unbind: the provider's binding first, then the local region.
+
+        If the provider cannot be reached nothing changes (the region keeps
+        working); if this process dies in between, reconcile sees that the
+        remote binding vanished and removes the local region.
+        """
+        row = self.driver.get_bound_region(bound_region_id)
+        if row['status'] in IN_PROGRESS:
+            raise exception.Conflict(
+                reason=_('Bound region %s is %s; wait, or run mercador-manage '
+                         'reconcile.') % (bound_region_id, row['status']))
+        if row['status'] == 'active':
+            provider = self.driver.get_provider(row['provider_id'])
+            with _providers().client(provider) as client:
+                client.delete_binding(row['binding_id'])
+        with glue.session_for_write():
+            if row['status'] == 'active':
+                self.remove_catalog(row)
+            self.driver.delete_bound_region(bound_region_id)
+        glue.invalidate_catalog()
+        glue.Audit.deleted(BOUND_REGION, bound_region_id, initiator)
+
+    def mark_vanished(self, row):
+        """The provider's binding is gone: remove the local region and
+        keep the row, failed, with the reason."""
+        with glue.session_for_write():
+            self.remove_catalog(row)
+            self.driver.update_bound_region(row['id'], {
+                'status': 'failed', 'encrypted_password': None,
+                'reason': 'Binding %s vanished at the provider.'
+                % row['binding_id']})
+        glue.invalidate_catalog()
+        glue.Audit.updated(BOUND_REGION, row['id'], None)
+
+    # the local catalog of a bound region
+
+    def _service_id(self, service_type, owned):
+        """The catalog service endpoints of this type go into."""
+        if service_type in owned:
+            try:
+                PROVIDERS.catalog_api.get_service(owned[service_type])
+                return owned[service_type]
+            except glue.ServiceNotFound:  # deleted by hand
+                self.driver.remove_owned_service(owned.pop(service_type))
+        services = sorted(
+            (s for s in PROVIDERS.catalog_api.list_services()
+             if s['type'] == service_type), key=lambda s: s['id'])
+        if services:
+            return services[0]['id']
+        service_id = uuid.uuid4().hex
+        PROVIDERS.catalog_api.create_service(service_id, {
+            'id': service_id, 'type': service_type, 'name': service_type,
+            'enabled': True,
+            'description': 'Service of regions bound with Mercador.'})
+        self.driver.add_owned_service(service_id, service_type)
+        owned[service_type] = service_id
+        return service_id
+
+    def write_catalog(self, provider, row, binding):
+        """Create the region and its endpoints; return the endpoint rows.
+
+        Call inside a write session.
+        """
+        region_id = row['region_id']
+        try:
+            PROVIDERS.catalog_api.get_region(region_id)
+        except glue.RegionNotFound:
+            PROVIDERS.catalog_api.create_region({
+                'id': region_id,
+                'description': (row['description'] or 'Bound from %s.'
+                                % provider['name'])[:255]})
+        owned = self.driver.list_owned_services()
+        endpoints = []
+        for service_type in sorted({e['service_type']
+                                    for e in binding['endpoints']}):
+            service_id = self._service_id(service_type, owned)
+            endpoint_id = uuid.uuid4().hex
+            PROVIDERS.catalog_api.create_endpoint(endpoint_id, {
+                'id': endpoint_id, 'service_id': service_id,
+                'region_id': region_id, 'interface': INTERFACE,
+                'url': endpoint_url(region_id, service_type),
+                'enabled': True})
+            endpoints.append({'endpoint_id': endpoint_id,
+                              'service_id': service_id,
+                              'service_type': service_type})
+        return endpoints
+
+    def remove_catalog(self, row):
+        """Delete the region, its endpoints, and services left empty.
+
+        Call inside a write session. Whatever is already gone is skipped.
+        """
+        region_id = row['region_id']
+        service_ids = {e['service_id']
+                       for e in self.driver.list_bound_endpoints(row['id'])}
+        for endpoint in PROVIDERS.catalog_api.list_endpoints():
+            if endpoint.get('region_id') == region_id:
+                service_ids.add(endpoint['service_id'])
+                PROVIDERS.catalog_api.delete_endpoint(endpoint['id'])
+        self.driver.update_bound_region(row['id'], {}, endpoints=[])
+        try:
+            PROVIDERS.catalog_api.delete_region(region_id)
+        except glue.RegionNotFound:
+            pass
+        owned = set(self.driver.list_owned_services().values())
+        in_use = {e['service_id']
+                  for e in PROVIDERS.catalog_api.list_endpoints()}
+        for service_id in (service_ids & owned) - in_use:
+            PROVIDERS.catalog_api.delete_service(service_id)
+            self.driver.remove_owned_service(service_id)
+
+    def catalog_drift(self, row):
+        """What differs between an active row and the local catalog."""
+        region_id = row['region_id']
+        problems = []
+        try:
+            PROVIDERS.catalog_api.get_region(region_id)
+        except glue.RegionNotFound:
+            problems.append('region %s is missing' % region_id)
+        covered = set()
+        for bound in self.driver.list_bound_endpoints(row['id']):
+            stype = bound['service_type']
+            try:
+                endpoint = PROVIDERS.catalog_api.get_endpoint(
+                    bound['endpoint_id'])
+            except glue.EndpointNotFound:
+                problems.append('endpoint of %s is missing' % stype)
+                continue
+            covered.add(stype)
+            expected = {'region_id': region_id, 'interface': INTERFACE,
+                        'service_id': bound['service_id'], 'enabled': True,
+                        'url': endpoint_url(region_id, stype)}
+            if any(endpoint.get(k) != v for k, v in expected.items()):
+                problems.append('endpoint of %s was changed' % stype)
+        for stype in sorted(set(row['services']) - covered):
+            if 'endpoint of %s is missing' % stype not in problems:
+                problems.append('no endpoint for %s' % stype)
+        return problems
+
+    def rewrite_catalog(self, provider, row):
+        with glue.session_for_write():
+            for bound in self.driver.list_bound_endpoints(row['id']):
+                try:
+                    PROVIDERS.catalog_api.delete_endpoint(
+                        bound['endpoint_id'])
+                except glue.EndpointNotFound:
+                    pass
+            endpoints = self.write_catalog(provider, row, row['binding'])
+            self.driver.update_bound_region(row['id'], {}, endpoints)
+        glue.Audit.updated(BOUND_REGION, row['id'], None)

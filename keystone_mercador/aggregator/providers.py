@@ -1,0 +1,90 @@
+"""Providers registered at this aggregator, and their live offers."""
+
+import uuid
+
+from keystone_mercador.aggregator import client as provider_client
+from keystone_mercador import glue
+
+PROVIDER = 'OS-MERCADOR:provider'
+
+
+class Manager(glue.Manager):
+    """Providers: where they are and the credential they issued."""
+
+    driver_namespace = 'mercador.aggregator'
+    _provides_api = 'mercador_provider_api'
+
+    def __init__(self):
+        super().__init__('sql')
+
+    def client(self, provider, secret=None):
+        """A client of the provider (a stored row), authenticating with its
+        stored secret unless ``secret`` is given."""
+        if secret is None:
+            secret = glue.decrypt(provider['encrypted_secret'])
+        return provider_client.ProviderClient(provider, secret)
+
+    def _check(self, provider, secret):
+        with self.client(provider, secret) as client:
+            client.authenticate()
+
+    def create_provider(self, provider, initiator=None):
+        """Register a provider once its credential works."""
+        values = dict(provider)
+        credential = values.pop('credential')
+        secret = credential['application_credential_secret']
+        values.setdefault('description', '')
+        values.setdefault('ca_certificate', None)
+        values['application_credential_id'] = credential[
+            'application_credential_id']
+        self._check(values, secret)
+        values['encrypted_secret'], values['key_hash'] = glue.encrypt(secret)
+        values['id'] = uuid.uuid4().hex
+        ref = self.driver.create_provider(values)
+        glue.Audit.created(PROVIDER, ref['id'], initiator)
+        return ref
+
+    def get_provider(self, provider_id):
+        return self.driver.get_provider(provider_id)
+
+    def list_providers(self):
+        return self.driver.list_providers()
+
+    def update_provider(self, provider_id, values, initiator=None):
+        current = self.driver.get_provider(provider_id)
+        values = dict(values)
+        credential = values.pop('credential', None)
+        if credential:
+            values['application_credential_id'] = credential[
+                'application_credential_id']
+        connection = ('auth_url', 'ca_certificate',
+                      'application_credential_id')
+        if credential or any(k in values for k in connection):
+            secret = (credential['application_credential_secret']
+                      if credential else
+                      glue.decrypt(current['encrypted_secret']))
+            self._check(dict(current, **values), secret)
+            if credential:
+                values['encrypted_secret'], values['key_hash'] = \
+                    glue.encrypt(secret)
+        ref = self.driver.update_provider(provider_id, values)
+        glue.Audit.updated(PROVIDER, provider_id, initiator)
+        return ref
+
+    def delete_provider(self, provider_id, initiator=None):
+        self.driver.delete_provider(provider_id)
+        glue.Audit.deleted(PROVIDER, provider_id, initiator)
+
+    # offers (live, from the provider)
+
+    def list_offers(self, provider_id, filters=None):
+        provider = self.driver.get_provider(provider_id)
+        with self.client(provider) as client:
+            offers = client.list_offers(filters)
+        return [dict(o, provider_id=provider_id) for o in offers]
+
+    def get_offer(self, provider_id, offer_id):
+        provider = self.driver.get_provider(provider_id)
+        with self.client(provider) as client:
+            offer = client.get_offer(offer_id)
+        return dict(offer, provider_id=provider_id)

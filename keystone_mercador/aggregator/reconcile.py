@@ -1,0 +1,132 @@
+"""Drift between providers and this aggregator, found and repaired.
+
+Used by ``mercador-manage audit`` (report) and ``reconcile`` (repair).
+"""
+
+import datetime
+
+from oslo_log import log
+from oslo_utils import timeutils
+
+from keystone_mercador.aggregator import binding
+from keystone_mercador import exception
+from keystone_mercador import glue
+from keystone_mercador.i18n import _
+
+CONF = glue.CONF
+LOG = log.getLogger(__name__)
+PROVIDERS = glue.PROVIDERS
+
+
+def reconcile(repair=False, grace_period=None):
+    """Find drift between providers and the local catalog.
+
+    With ``repair``, fix it: bind interrupted past ``grace_period`` seconds
+    -> rolled back (failed); remote binding vanished -> local region
+    removed (failed); local region or endpoints deleted or edited by hand
+    -> rewritten; remote binding without an active bound region -> deleted
+    at the provider; entitlement of a deleted project or domain -> removed.
+    Return one dict per finding: ``provider``, ``region_id``, ``problem``,
+    ``repair`` and, when repairing, ``error`` (None once fixed).
+    """
+    if grace_period is None:
+        grace_period = CONF.mercador.reconcile_grace_period
+    cutoff = timeutils.utcnow() - datetime.timedelta(seconds=grace_period)
+    findings = []
+    for provider in PROVIDERS.mercador_provider_api.list_providers():
+        findings.extend(_reconcile_provider(provider, cutoff, repair))
+    entitlements = PROVIDERS.mercador_entitlement_api
+    for entitlement in entitlements.list_entitlements():
+        try:
+            entitlements.check_target(entitlement['target_type'],
+                                      entitlement['target_id'])
+        except glue.NotFound:
+            findings.append(_fix(
+                None, None, '%(target_type)s %(target_id)s of an '
+                'entitlement no longer exists' % entitlement,
+                'remove the entitlement', repair,
+                entitlements.delete_entitlements_of,
+                entitlement['target_id']))
+    if repair:
+        glue.invalidate_catalog()
+    return findings
+
+
+def _fix(provider, region_id, problem, action, repair, func, *args):
+    finding = {'provider': provider['name'] if provider else None,
+               'region_id': region_id, 'problem': problem, 'repair': action}
+    if repair:
+        try:
+            func(*args)
+            finding['error'] = None
+        except Exception as e:
+            LOG.exception('Reconcile: %s: %s failed.', problem, action)
+            finding['error'] = str(e) or e.__class__.__name__
+    return finding
+
+
+def _reconcile_provider(provider, cutoff, repair):
+    bound_regions = PROVIDERS.mercador_bound_region_api
+    rows = bound_regions.list_bound_regions(provider_id=provider['id'])
+    try:
+        with PROVIDERS.mercador_provider_api.client(provider) as client:
+            remote = client.list_bindings()
+    except exception.ProviderError as e:
+        return [{'provider': provider['name'], 'region_id': None,
+                 'problem': str(e), 'repair': 'none, retry later',
+                 'error': str(e) if repair else None}]
+    findings = []
+    live = [r for r in rows if r['status'] != 'failed']
+    known = ({r['id'] for r in live}
+             | {r['binding_id'] for r in live if r['binding_id']})
+    for remote_binding in remote:
+        if not known & {remote_binding['id'],
+                        remote_binding.get('idempotency_key')}:
+            findings.append(_fix(
+                provider, None, 'binding %s at the provider has no bound '
+                'region here' % remote_binding['id'],
+                'delete it at the provider', repair,
+                _delete_remote_binding, provider, remote_binding['id']))
+    by_key = {b.get('idempotency_key'): b for b in remote}
+    by_id = {b['id']: b for b in remote}
+    for row in rows:
+        if row['status'] in binding.IN_PROGRESS:
+            if row['updated_at'] > cutoff:
+                continue
+            findings.append(_fix(
+                provider, row['region_id'],
+                'bind interrupted while %s' % row['status'],
+                'roll it back (failed)', repair, _roll_back,
+                provider, row, by_key.get(row['id'])))
+        elif row['status'] == 'active':
+            if row['binding_id'] not in by_id:
+                findings.append(_fix(
+                    provider, row['region_id'],
+                    'binding %s vanished at the provider' % row['binding_id'],
+                    'remove the local region (failed)', repair,
+                    bound_regions.mark_vanished, row))
+                continue
+            drift = bound_regions.catalog_drift(row)
+            if drift:
+                findings.append(_fix(
+                    provider, row['region_id'], '; '.join(drift),
+                    'rewrite the region and its endpoints', repair,
+                    bound_regions.rewrite_catalog, provider, row))
+    return findings
+
+
+def _delete_remote_binding(provider, binding_id):
+    with PROVIDERS.mercador_provider_api.client(provider) as client:
+        client.delete_binding(binding_id)
+
+
+def _roll_back(provider, row, remote_binding):
+    bound_regions = PROVIDERS.mercador_bound_region_api
+    reason = row['reason'] or 'The bind was interrupted.'
+    bound_regions.compensate(
+        provider, row, reason, True, None,
+        remote_binding['id'] if remote_binding else None)
+    if bound_regions.get_bound_region(row['id'])['status'] != 'failed':
+        raise exception.ProviderError(
+            provider=provider['name'],
+            reason=_('the binding could not be deleted.'))

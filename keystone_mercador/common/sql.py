@@ -1,0 +1,59 @@
+"""The CRUD shapes both sides' SQL drivers share.
+
+Rows leave a driver as plain dicts. A unique constraint, not a query
+before the insert, decides duplicates, so two concurrent requests cannot
+both pass a check: the loser gets a Conflict (409), never a 500.
+"""
+
+from oslo_db import exception as db_exception
+
+from keystone_mercador import exception
+from keystone_mercador import glue
+
+
+class Driver:
+
+    @staticmethod
+    def _get_row(session, model, key, not_found):
+        """The row of ``model`` with primary key ``key``; raises the
+        ``not_found`` exception (built by the caller) when there is none."""
+        row = session.get(model, key)
+        if row is None:
+            raise not_found()
+        return row
+
+    @staticmethod
+    def _insert(model, values, duplicate):
+        """Insert a row and return it as a dict; a duplicate raises
+        ``Conflict(reason=duplicate)``."""
+        try:
+            with glue.session_for_write() as session:
+                row = model(**values)
+                session.add(row)
+                session.flush()
+                return row.to_dict()
+        except db_exception.DBDuplicateEntry:
+            raise exception.Conflict(reason=duplicate)
+
+    @staticmethod
+    def _update_row(session, row, values):
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        return row.to_dict()
+
+    @staticmethod
+    def _find(model, **filters):
+        """The first row matching every filter, or None."""
+        with glue.session_for_read() as session:
+            row = session.query(model).filter_by(**filters).first()
+            return row.to_dict() if row else None
+
+    @staticmethod
+    def _list(model, order_by, **filters):
+        """Rows matching every filter that is not None, in ``order_by``
+        order."""
+        with glue.session_for_read() as session:
+            query = session.query(model).filter_by(**{
+                k: v for k, v in filters.items() if v is not None})
+            return [r.to_dict() for r in query.order_by(*order_by)]

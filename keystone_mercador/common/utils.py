@@ -1,0 +1,27 @@
+"""Small helpers of both sides."""
+
+import hashlib
+import json
+
+from oslo_utils import timeutils
+
+
+def request_hash(body):
+    """A digest of a request body, to tell an idempotent replay (same
+    body) from the reuse of a key for another request."""
+    canonical = json.dumps(body, sort_keys=True, separators=(',', ':'))
+    return hashlib.sha256(canonical.encode('utf-8')).hexdigest()
+
+
+def isotime(value):
+    """An ISO 8601 time (any offset, or naive UTC) as Keystone writes
+    token expiries: UTC, microseconds, ``Z``."""
+    if isinstance(value, str):
+        value = timeutils.parse_isotime(value)
+    return timeutils.normalize_time(value).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+def is_soon(value, seconds):
+    """Whether an ISO 8601 time is less than ``seconds`` away (or past)."""
+    return timeutils.is_soon(
+        timeutils.normalize_time(timeutils.parse_isotime(value)), seconds)
