@@ -10,9 +10,24 @@ set -o xtrace
 
 MERCADOR_BIN_DIR=$(get_python_exec_prefix)
 
-# install_mercador() - Install the distribution where Keystone runs
+# mercador_extras() - The extras of the parts this host runs, comma
+# separated: the Keystone extension and the openstack commands always, the
+# proxy and the Horizon plugin where their services are enabled
+function mercador_extras {
+    local extras=keystone,cli
+    if is_service_enabled mercador-proxy; then
+        extras+=,proxy
+    fi
+    if is_service_enabled horizon; then
+        extras+=,dashboard
+    fi
+    echo "$extras"
+}
+
+# install_mercador() - Install the distribution where Keystone runs, with
+# the dependencies of this host's parts
 function install_mercador {
-    setup_develop "$MERCADOR_DIR"
+    setup_develop "$MERCADOR_DIR" "$(mercador_extras)"
 }
 
 # configure_mercador() - Turn the extension on in keystone.conf
@@ -100,13 +115,19 @@ function start_mercador_proxy {
     fi
 }
 
-# install_mercador_dashboard() - Enable the Horizon plugin's panels; the
-# static files are collected and compressed again so that pages that use
-# them do not fail
+# install_mercador_dashboard() - Enable the Horizon plugin's panels of
+# this role (the Federation group, then a provider's or an aggregator's
+# panels); the static files are collected and compressed again so that
+# pages that use them do not fail
 function install_mercador_dashboard {
     local plugin=$MERCADOR_DIR/mercador_dashboard
     local local_dir=$HORIZON_DIR/openstack_dashboard/local
-    cp "$plugin"/enabled/_[0-9]*.py "$local_dir/enabled/"
+    cp "$plugin"/enabled/_2900_*.py "$local_dir/enabled/"
+    if [[ "$MERCADOR_ROLE" == "aggregator" ]]; then
+        cp "$plugin"/enabled/_29[345]0_*.py "$local_dir/enabled/"
+    else
+        cp "$plugin"/enabled/_29[12]0_*.py "$local_dir/enabled/"
+    fi
     cp "$plugin/local_settings.d/_90_mercador.py.example" \
         "$local_dir/local_settings.d/_90_mercador.py"
     (cd "$HORIZON_DIR" && \
