@@ -24,14 +24,15 @@ database that every test gets a copy of.
 A test case names the Mercador managers it needs, which are instantiated
 before Keystone's, and any cache region they use::
 
-    class AggregatorManagerTests(keystone_fixture.KeystoneTestCase):
-        managers = (aggregator_core.Manager,)
-        cache_regions = (aggregator_core.ACCESS_CACHE,)
+    class AggregatorTestCase(keystone_fixture.KeystoneTestCase):
+        managers = extension.AGGREGATOR_MANAGERS
+        cache_regions = (access.CACHE,)
 
         def config_overrides(self):
             super().config_overrides()
             self.config_fixture.config(group='mercador', publisher=False,
                                        aggregator=True)
+            self.config_fixture.config(group='catalog', driver='mercador')
 
 It reaches them, like Keystone's, as ``PROVIDERS.<name>_api``; what they
 send on the notification bus is in ``self.notifications``.
