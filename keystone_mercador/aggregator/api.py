@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Flask resources of the aggregator side, under /v3/OS-MERCADOR.
 
 One collection and one member resource per object, as in Keystone's own
@@ -255,21 +267,12 @@ class AggregatorAPI(glue.APIBase):
         (EntitlementResource,
          '/bound_regions/<string:bound_region_id>/entitlements/'
          '<any(projects,domains):kind>/<string:target_id>', 'entitlement'),
-    ])
-
-
-class RegionAccessAPI(glue.APIBase):
-    _name = 'OS-MERCADOR-access'
-    _import_name = __name__
-    _api_url_prefix = PREFIX
-    resources = []
-    resource_mapping = glue.resource_maps([
         (RegionAccessResource, '/regions/<string:region_id>/access',
          'region_access'),
     ])
 
 
-APIs = (AggregatorAPI, RegionAccessAPI)
+APIs = (AggregatorAPI,)
 
 
 # GET /v3/regions and /v3/regions/{id}: a caller who may not list bound
