@@ -46,6 +46,10 @@ TRANSITIONS = {
     'withdrawn': {'published'},
 }
 
+# Never offered: an aggregator's tenants authenticate at their aggregator,
+# and through a binding this Keystone would be shared by all its tenants.
+NEVER_OFFERED = ('identity',)
+
 
 def _new_secret():
     return base64.urlsafe_b64encode(
@@ -237,6 +241,13 @@ class Manager(glue.Manager):
         return offered
 
     def _check_services(self, region_id, services):
+        refused = sorted(set(services) & set(NEVER_OFFERED))
+        if refused:
+            raise exception.InvalidInput(
+                reason=_('A virtual region cannot offer %s: tenants '
+                         'authenticate at their aggregator, and the '
+                         'identity service would be shared by all the '
+                         'tenants of a binding.') % ', '.join(refused))
         available = self._offered_services(region_id)
         missing = sorted(set(services) - set(available))
         if missing:
