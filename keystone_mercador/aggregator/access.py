@@ -26,16 +26,29 @@ from keystone_mercador.aggregator import client as provider_client
 from keystone_mercador.common import utils
 from keystone_mercador import exception
 from keystone_mercador import glue
+from keystone_mercador.i18n import _
 
 PROVIDERS = glue.PROVIDERS
 
 INTERFACE = 'public'
+#: Service types never given to the proxy: tenants authenticate here, and
+#: the provider's Keystone is the binding's, not theirs.
+NEVER_RELAYED = frozenset({'identity'})
 # Provider tokens are reused until this close (seconds) to their expiry.
 TOKEN_MARGIN = 120
 
 #: Provider tokens, per bound region and provider project, in Keystone's
 #: [cache] backend (shared by Keystone processes when it is shared).
 CACHE = glue.create_cache_region('mercador provider tokens')
+
+
+class SubjectTokenNotValid(glue.Unauthorized):
+    """A 401, not Keystone's 404 for an unknown X-Subject-Token: the
+    proxy answers tenants with it, and clients authenticate again on a
+    401 only."""
+
+    message_format = _('The token in X-Subject-Token is not valid '
+                       '(unknown, expired or revoked).')
 
 
 class Manager(glue.Manager):
@@ -49,11 +62,12 @@ class Manager(glue.Manager):
     def get_access(self, region_id, subject_token):
         """The provider token, provider project and endpoints the proxy
         uses for the holder of ``subject_token`` in ``region_id``."""
-        token = glue.validate_token(subject_token)
+        try:
+            token = glue.validate_token(subject_token)
+        except (glue.NotFound, glue.Unauthorized):
+            raise SubjectTokenNotValid()
         project_id = token['project_id']
-        row = self.driver.find_bound_region(region_id=region_id)
-        if row is None or row['status'] != 'active':
-            raise exception.BoundRegionNotFound(bound_region_id=region_id)
+        row = self._active(region_id)
         if not project_id or not self.driver.is_entitled(row['id'],
                                                          project_id):
             raise exception.NotEntitled(region_id=region_id)
@@ -65,15 +79,33 @@ class Manager(glue.Manager):
                 or utils.is_soon(cached['expires_at'], TOKEN_MARGIN)):
             cached = self._provider_token(row, mapping)
             CACHE.set(key, cached)
-        endpoints = {e['service_type']: e['url']
-                     for e in row['binding']['endpoints']
-                     if e['interface'] == INTERFACE}
         return {'region_id': region_id, 'project_id': project_id,
                 'provider_project_id': mapping['provider_project_id'],
                 'token': cached['token'],
                 'expires_at': min(cached['expires_at'],
                                   utils.isotime(token['expires_at'])),
-                'endpoints': endpoints}
+                'endpoints': self._endpoints(row)}
+
+    def get_endpoints(self, region_id):
+        """The provider endpoints of a bound region, and nothing else: no
+        token, no project. The proxy relays the version documents of these
+        endpoints to callers without a token, as the provider serves them
+        to anyone."""
+        return {'region_id': region_id,
+                'endpoints': self._endpoints(self._active(region_id))}
+
+    def _active(self, region_id):
+        row = self.driver.find_bound_region(region_id=region_id)
+        if row is None or row['status'] != 'active':
+            raise exception.BoundRegionNotFound(bound_region_id=region_id)
+        return row
+
+    @staticmethod
+    def _endpoints(row):
+        return {e['service_type']: e['url']
+                for e in row['binding']['endpoints']
+                if e['interface'] == INTERFACE
+                and e['service_type'] not in NEVER_RELAYED}
 
     def _project_mapping(self, row, project_id):
         mapping = self.driver.get_project_mapping(row['id'], project_id)

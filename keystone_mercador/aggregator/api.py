@@ -230,12 +230,23 @@ class EntitlementResource(_Resource):
 
 # the proxy's question
 
+# ``only=endpoints``: the region's provider endpoints, without a tenant.
+_region_access_query = dict(types.empty_query, properties={
+    'only': {'type': 'string', 'enum': ['endpoints']}})
+
+
 class RegionAccessResource(_Resource):
     """Called like Keystone's own token validation: the proxy's service
-    token in X-Auth-Token, the tenant's in X-Subject-Token."""
+    token in X-Auth-Token, the tenant's in X-Subject-Token. With
+    ``only=endpoints``, no tenant: the region's provider endpoints alone,
+    for version discovery without a token."""
 
-    @glue.request_query_schema(types.empty_query)
+    @glue.request_query_schema(_region_access_query)
     def get(self, region_id):
+        if flask.request.args.get('only') == 'endpoints':
+            ENFORCER.enforce_call(action='mercador:region_endpoints:get')
+            return {'access': PROVIDERS.mercador_access_api.get_endpoints(
+                region_id)}
         ENFORCER.enforce_call(action='mercador:region_access:get')
         subject = flask.request.headers.get('X-Subject-Token')
         if not subject:

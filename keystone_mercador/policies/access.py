@@ -22,6 +22,16 @@ _access = [
         'X-Subject-Token reaches a bound region (a provider token and the '
         'provider endpoints). Only for the proxy\'s service identity.',
         scopes=['system', 'project']),
+    base.rule(
+        'region_endpoints', 'get', 'role:service', 'GET',
+        '/regions/{region_id}/access?only=endpoints',
+        'Tell the Mercador proxy the provider endpoints of a bound region, '
+        'without any token: the proxy then relays the version document of '
+        'an endpoint (its root) to callers without a token, as the '
+        'provider serves it to anyone. Only for the proxy\'s service '
+        'identity; deny it to make version discovery through the proxy '
+        'require a token.',
+        scopes=['system', 'project']),
 ]
 
 
