@@ -42,7 +42,7 @@ functional-postgresql: $(STAMP)
 	MERCADOR_TEST_DB=postgresql $(BIN)/python -m pytest tests/functional
 
 demo: $(STAMP)
-	$(BIN)/python -m keystone_mercador.demo
+	$(BIN)/python -m harness
 
 # HTML documentation in doc/build/html; warnings are errors.
 docs: $(STAMP)

@@ -48,8 +48,8 @@ def _unavailable():
     if reason:
         return reason
     try:
-        import redis
         from benchmarks import keystone
+        import redis
         redis.Redis.from_url(keystone.REDIS_URL).ping()
     except Exception as exc:  # any client or connection error
         return 'Redis not reachable: %s' % exc
@@ -78,9 +78,9 @@ def _multi_process(base, results, args, clouds, horizon_template):
 
 
 def _server_versions():
+    from benchmarks import keystone
     import redis
     import sqlalchemy as sa
-    from benchmarks import keystone
     from tests.functional import databases
     engine = sa.create_engine(databases.SERVERS['mysql'])
     with engine.connect() as conn:

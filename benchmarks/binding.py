@@ -10,8 +10,8 @@ Keystone's own catalog API.
 import uuid
 
 from benchmarks import stats
+from harness import client
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import publisher as pub
 
 API = pub.API

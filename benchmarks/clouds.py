@@ -7,9 +7,9 @@ entitles a tenant project to it.
 """
 
 from benchmarks import stats
-from keystone_mercador.demo import servers
+from harness import client
+from harness import servers
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import conftest
 from tests.functional import publisher as pub
 

@@ -20,7 +20,7 @@ import shutil
 import requests
 
 from benchmarks import stats
-from keystone_mercador.demo import servers
+from harness import servers
 from tests.functional import aggregation as agg
 
 PAGED_NOTE = ("the table is paged: with 1,000 bound regions it shows its "

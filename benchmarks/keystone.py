@@ -25,10 +25,10 @@ import sqlalchemy as sa
 from benchmarks import clouds as clouds_mod
 from benchmarks import horizon
 from benchmarks import stats
-from keystone_mercador.demo import servers
+from harness import client
+from harness import servers
 from keystone_mercador import models
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import databases
 
 STOCK_APP = 'tests.functional.stock_keystone_wsgi:application'

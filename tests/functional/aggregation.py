@@ -6,12 +6,12 @@ import os
 import subprocess
 import sys
 
-from tests.functional import client
+from harness import client
 from tests.functional import publisher as pub
 
 API = pub.API
 OPENSTACK = os.path.join(os.path.dirname(sys.executable), 'openstack')
-TENANT_PASSWORD = 'tenant-secret-password'
+TENANT_PASSWORD = client.TENANT_PASSWORD
 
 
 def register_provider(admin, provider_server, credential, **fields):
@@ -40,17 +40,9 @@ def bind(admin, provider_id, offer_id, region_id=None, key=None, status=201):
 
 
 def tenant(admin, name=None):
-    """A project of the Default domain and a member user of it."""
-    name = name or pub.unique('tenant')
-    project = admin.ok('POST', '/v3/projects', json={'project': {
-        'name': name, 'domain_id': 'default'}})['project']
-    user = admin.ok('POST', '/v3/users', json={'user': {
-        'name': name, 'domain_id': 'default',
-        'password': TENANT_PASSWORD}})['user']
-    role = admin.ok('GET', '/v3/roles?name=member')['roles'][0]
-    admin.ok('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
-        project['id'], user['id'], role['id']), status=204)
-    return project, user
+    """A project of the Default domain and a member user of it: returns
+    (project, user)."""
+    return client.tenant(admin, name or pub.unique('tenant'))
 
 
 def openstack(server, username, project_name, *args,

@@ -2,8 +2,11 @@ import os
 
 import pytest
 
+from harness import client
+from harness import servers
 from tests.functional import databases
-from tests.functional import servers
+from tests.functional import faults
+from tests.functional import publisher as pub
 
 ARTIFACTS = os.environ.get('MERCADOR_TEST_ARTIFACTS')
 
@@ -43,6 +46,24 @@ def provider(keystone_factory):
     return keystone_factory('provider')
 
 
+@pytest.fixture(scope='module')
+def provider_admin(provider):
+    """The provider's admin, the image and placement services in its
+    catalog (RegionOne) for virtual regions to offer."""
+    session = client.Session.admin(provider)
+    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
+    pub.ensure_service(session, 'placement', 'http://127.0.0.1:8778')
+    return session
+
+
+@pytest.fixture
+def fault_proxy(provider):
+    """A ``faults.FaultProxy`` in front of the provider's Keystone."""
+    proxy = faults.FaultProxy(provider.url)
+    yield proxy
+    proxy.stop()
+
+
 #: Configuration of an aggregator's Keystone: the aggregator side on, the
 #: catalog driver that hides bound regions from non-entitled projects.
 AGGREGATOR_CONF = """
@@ -60,3 +81,9 @@ driver = mercador
 def aggregator(keystone_factory):
     """The reseller cloud's Keystone (shared by the aggregator suites)."""
     return keystone_factory('aggregator', extra_conf=AGGREGATOR_CONF)
+
+
+@pytest.fixture(scope='module')
+def aggregator_admin(aggregator):
+    """The reseller cloud's admin."""
+    return client.Session.admin(aggregator)

@@ -12,15 +12,14 @@ import tempfile
 import threading
 import time
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
+from cryptography import x509
 from cryptography.x509.oid import NameOID
-
 import requests
 
-from tests.functional import servers
+from harness import servers
 
 HOP_BY_HOP = {'connection', 'content-length', 'content-encoding',
               'keep-alive', 'transfer-encoding'}

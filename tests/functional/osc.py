@@ -10,7 +10,7 @@ import subprocess
 
 import yaml
 
-from tests.functional import servers
+from harness import servers
 
 OPENSTACK = os.path.join(servers.BIN, 'openstack')
 

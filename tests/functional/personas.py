@@ -7,7 +7,7 @@ token of that scope.
 
 import uuid
 
-from tests.functional import client
+from harness import client
 
 ROLES = ('admin', 'member', 'reader')
 SCOPES = ('system', 'domain', 'project')

@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.functional import client
+from harness import client
 
 API = '/v3/OS-MERCADOR'
 

@@ -7,33 +7,13 @@ import subprocess
 
 import pytest
 
+from harness import client
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import conftest
-from tests.functional import faults
 from tests.functional import publisher as pub
 
 API = agg.API
 MANAGE = os.path.join(os.path.dirname(agg.OPENSTACK), 'mercador-manage')
-
-
-@pytest.fixture(scope='module')
-def provider_admin(provider):
-    session = client.Session.admin(provider)
-    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
-    return session
-
-
-@pytest.fixture(scope='module')
-def admin(aggregator):
-    return client.Session.admin(aggregator)
-
-
-@pytest.fixture
-def proxy(provider):
-    proxy = faults.FaultProxy(provider.url)
-    yield proxy
-    proxy.stop()
 
 
 def _remote_bindings(provider_admin, credential):
@@ -59,30 +39,32 @@ def manage(server, *args):
         timeout=120)
 
 
-def test_provider_down(keystone_factory, aggregator, admin):
+def test_provider_down(keystone_factory, aggregator, aggregator_admin):
     provider = keystone_factory('provider-down')
     provider_admin = client.Session.admin(provider)
     pub.ensure_service(provider_admin, 'image', 'http://127.0.0.1:9292')
     credential, vr = agg.offer_story(provider_admin)
-    ref = agg.register_provider(admin, provider, credential)
+    ref = agg.register_provider(aggregator_admin, provider, credential)
     provider.stop()
     try:
         key = pub.unique('bind')
-        r = admin.post(API + '/bound_regions', json={'bound_region': {
-            'provider_id': ref['id'], 'offer_id': vr['id'],
-            'region_id': 'Vdown', 'idempotency_key': key}})
+        r = aggregator_admin.post(API + '/bound_regions', json={
+            'bound_region': {
+                'provider_id': ref['id'], 'offer_id': vr['id'],
+                'region_id': 'Vdown', 'idempotency_key': key}})
         assert r.status_code == 502, r.text
         assert ref['name'] in r.json()['error']['message']
         assert 'unreachable' in r.json()['error']['message']
-        r = admin.get(API + '/providers/%s/offers' % ref['id'])
+        r = aggregator_admin.get(API + '/providers/%s/offers' % ref['id'])
         assert r.status_code == 502 and ref['name'] in r.text
-        _assert_no_region(admin, 'Vdown')
-        assert admin.ok('GET', API + '/bound_regions?region_id=Vdown')[
+        _assert_no_region(aggregator_admin, 'Vdown')
+        assert aggregator_admin.ok(
+            'GET', API + '/bound_regions?region_id=Vdown')[
             'bound_regions'] == []
     finally:
         provider.start()
     # Once the provider is back the same request succeeds.
-    bound = agg.bind(admin, ref['id'], vr['id'], 'Vdown', key)[
+    bound = agg.bind(aggregator_admin, ref['id'], vr['id'], 'Vdown', key)[
         'bound_region']
     assert bound['status'] == 'active'
     assert len(_remote_bindings(provider_admin, credential)) == 1
@@ -90,27 +72,29 @@ def test_provider_down(keystone_factory, aggregator, admin):
     # Unbinding while the provider is down changes nothing.
     provider.stop()
     try:
-        r = admin.delete(API + '/bound_regions/' + bound['id'])
+        r = aggregator_admin.delete(API + '/bound_regions/' + bound['id'])
         assert r.status_code == 502, r.text
-        assert admin.ok('GET', API + '/bound_regions/' + bound['id'])[
+        assert aggregator_admin.ok(
+            'GET', API + '/bound_regions/' + bound['id'])[
             'bound_region']['status'] == 'active'
-        assert admin.get('/v3/regions/Vdown').status_code == 200
+        assert aggregator_admin.get('/v3/regions/Vdown').status_code == 200
     finally:
         provider.start()
-    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
-    _assert_no_region(admin, 'Vdown')
+    aggregator_admin.ok('DELETE', API + '/bound_regions/' + bound['id'],
+                        status=204)
+    _assert_no_region(aggregator_admin, 'Vdown')
     assert _remote_bindings(provider_admin, credential) == []
-    agg.forget_provider(admin, ref['id'])
+    agg.forget_provider(aggregator_admin, ref['id'])
 
 
 @pytest.mark.parametrize('fault', ['error', 'drop'])
 def test_provider_fails_after_creating_its_binding(
-        provider_admin, admin, proxy, fault):
+        provider_admin, aggregator_admin, fault_proxy, fault):
     credential, vr = agg.offer_story(provider_admin)
-    ref = agg.register_provider(admin, proxy, credential)
-    proxy.faults.append(('POST', r'/v3/OS-MERCADOR/bindings', fault))
+    ref = agg.register_provider(aggregator_admin, fault_proxy, credential)
+    fault_proxy.faults.append(('POST', r'/v3/OS-MERCADOR/bindings', fault))
     region_id = pub.unique('Vfail')
-    r = admin.post(API + '/bound_regions', json={'bound_region': {
+    r = aggregator_admin.post(API + '/bound_regions', json={'bound_region': {
         'provider_id': ref['id'], 'offer_id': vr['id'],
         'region_id': region_id, 'idempotency_key': pub.unique('bind')}})
     assert r.status_code == 502, r.text
@@ -118,18 +102,21 @@ def test_provider_fails_after_creating_its_binding(
 
     # Compensated: the provider's binding is gone, the row says why.
     assert _remote_bindings(provider_admin, credential) == []
-    _assert_no_region(admin, region_id)
-    row = admin.ok('GET', API + '/bound_regions?region_id=' + region_id)[
+    _assert_no_region(aggregator_admin, region_id)
+    row = aggregator_admin.ok(
+        'GET', API + '/bound_regions?region_id=' + region_id)[
         'bound_regions'][0]
     assert row['status'] == 'failed'
     assert row['reason']
     # A failed row holds its region ID and offer until deleted.
-    proxy.faults.clear()
-    agg.bind(admin, ref['id'], vr['id'], region_id, status=409)
-    admin.ok('DELETE', API + '/bound_regions/' + row['id'], status=204)
-    bound = agg.bind(admin, ref['id'], vr['id'], region_id)['bound_region']
+    fault_proxy.faults.clear()
+    agg.bind(aggregator_admin, ref['id'], vr['id'], region_id, status=409)
+    aggregator_admin.ok('DELETE', API + '/bound_regions/' + row['id'],
+                        status=204)
+    bound = agg.bind(aggregator_admin, ref['id'], vr['id'], region_id)[
+        'bound_region']
     assert bound['status'] == 'active'
-    agg.forget_provider(admin, ref['id'])
+    agg.forget_provider(aggregator_admin, ref['id'])
 
 
 def test_aggregator_killed_between_remote_call_and_commit(

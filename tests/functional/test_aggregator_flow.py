@@ -4,67 +4,54 @@ import json
 import time
 from urllib import parse
 
-import pytest
-
+from harness import servers
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import publisher as pub
-from tests.functional import servers
 
 API = agg.API
 
 
-@pytest.fixture(scope='module')
-def provider_admin(provider):
-    session = client.Session.admin(provider)
-    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
-    pub.ensure_service(session, 'placement', 'http://127.0.0.1:8778')
-    return session
-
-
-@pytest.fixture(scope='module')
-def admin(aggregator):
-    return client.Session.admin(aggregator)
-
-
 def test_register_browse_bind_entitle_unbind(provider, aggregator,
-                                             provider_admin, admin):
+                                             provider_admin, aggregator_admin):
     # Provider side: register the aggregator, publish a virtual region.
     credential, vr = agg.offer_story(provider_admin,
                                      services=('image', 'placement'))
 
     # Aggregator side: register the provider; its secret never comes back.
-    ref = agg.register_provider(admin, provider, credential)
+    ref = agg.register_provider(aggregator_admin, provider, credential)
     secret = credential['application_credential_secret']
     assert secret not in str(ref)
-    assert secret not in admin.get(API + '/providers/' + ref['id']).text
-    assert secret not in admin.get(API + '/providers').text
+    assert secret not in aggregator_admin.get(
+        API + '/providers/' + ref['id']).text
+    assert secret not in aggregator_admin.get(API + '/providers').text
 
     # Browse, live and filtered.
-    offers = admin.ok('GET', API + '/providers/%s/offers?country=FR'
-                      % ref['id'])['offers']
+    offers = aggregator_admin.ok(
+        'GET', API + '/providers/%s/offers?country=FR' % ref['id'])['offers']
     assert vr['id'] in [o['id'] for o in offers]
-    offer = admin.ok('GET', API + '/providers/%s/offers/%s'
-                     % (ref['id'], vr['id']))['offer']
+    offer = aggregator_admin.ok('GET', API + '/providers/%s/offers/%s'
+                                % (ref['id'], vr['id']))['offer']
     assert offer['services'] == ['image', 'placement']
-    assert vr['id'] not in [o['id'] for o in admin.ok(
+    assert vr['id'] not in [o['id'] for o in aggregator_admin.ok(
         'GET', API + '/providers/%s/offers?country=DE'
         % ref['id'])['offers']]
 
     # Bind as V1 (replays are idempotent).
     key = pub.unique('bind')
-    bound = agg.bind(admin, ref['id'], vr['id'], 'V1', key)['bound_region']
+    bound = agg.bind(aggregator_admin, ref['id'], vr['id'], 'V1', key)[
+        'bound_region']
     assert bound['status'] == 'active', bound
     assert bound['services'] == ['image', 'placement']
     assert 'encrypted_password' not in bound
-    again = agg.bind(admin, ref['id'], vr['id'], 'V1', key, status=200)
+    again = agg.bind(aggregator_admin, ref['id'], vr['id'], 'V1', key,
+                     status=200)
     assert again['bound_region']['id'] == bound['id']
-    r = admin.post(API + '/bound_regions', json={'bound_region': {
+    r = aggregator_admin.post(API + '/bound_regions', json={'bound_region': {
         'provider_id': ref['id'], 'offer_id': vr['id'], 'region_id': 'V9',
         'idempotency_key': key}})
     assert r.status_code == 422, r.text
     # The same offer is bound once.
-    r = admin.post(API + '/bound_regions', json={'bound_region': {
+    r = aggregator_admin.post(API + '/bound_regions', json={'bound_region': {
         'provider_id': ref['id'], 'offer_id': vr['id'], 'region_id': 'V2',
         'idempotency_key': pub.unique('bind')}})
     assert r.status_code == 409 and bound['id'] in r.text, r.text
@@ -75,15 +62,16 @@ def test_register_browse_bind_entitle_unbind(provider, aggregator,
     assert binding['virtual_region_id'] == vr['id']
 
     # Two tenants; only one is entitled to V1.
-    entitled, entitled_user = agg.tenant(admin)
-    other, other_user = agg.tenant(admin)
-    admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
-             % (bound['id'], entitled['id']), status=204)
-    assert admin.ok('GET', API + '/bound_regions/%s/entitlements'
-                    % bound['id'])['entitlements'] == [{
-                        'bound_region_id': bound['id'],
-                        'target_type': 'project',
-                        'target_id': entitled['id']}]
+    entitled, entitled_user = agg.tenant(aggregator_admin)
+    other, other_user = agg.tenant(aggregator_admin)
+    aggregator_admin.ok(
+        'PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+        % (bound['id'], entitled['id']), status=204)
+    assert aggregator_admin.ok('GET', API + '/bound_regions/%s/entitlements'
+                               % bound['id'])['entitlements'] == [{
+                                   'bound_region_id': bound['id'],
+                                   'target_type': 'project',
+                                   'target_id': entitled['id']}]
 
     regions = agg.openstack(aggregator, entitled['name'], entitled['name'],
                             'region', 'list')
@@ -107,14 +95,15 @@ def test_register_browse_bind_entitle_unbind(provider, aggregator,
     assert {s['Type'] for s in catalog} == {'identity'}
 
     # The administrator sees every region.
-    assert 'V1' in {r['id'] for r in admin.ok('GET', '/v3/regions')[
-        'regions']}
+    assert 'V1' in {r['id'] for r in aggregator_admin.ok(
+        'GET', '/v3/regions')['regions']}
 
     # Unbind: gone on both sides.
-    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
-    assert admin.get('/v3/regions/V1').status_code == 404
-    assert admin.get(API + '/bound_regions/' + bound['id']).status_code \
-        == 404
+    aggregator_admin.ok('DELETE', API + '/bound_regions/' + bound['id'],
+                        status=204)
+    assert aggregator_admin.get('/v3/regions/V1').status_code == 404
+    assert aggregator_admin.get(
+        API + '/bound_regions/' + bound['id']).status_code == 404
     assert agg.regions_of(agg.catalog_of(
         aggregator, entitled_user['id'], entitled['id'])) == {'RegionOne'}
     assert {s['type'] for s in agg.catalog_of(
@@ -125,23 +114,26 @@ def test_register_browse_bind_entitle_unbind(provider, aggregator,
         '/v3/projects/' + binding['root_project_id']).status_code == 404
 
 
-def test_domain_entitlement(provider, aggregator, provider_admin, admin):
+def test_domain_entitlement(provider, aggregator, provider_admin,
+                            aggregator_admin):
     credential, vr = agg.offer_story(provider_admin)
-    ref = agg.register_provider(admin, provider, credential)
-    bound = agg.bind(admin, ref['id'], vr['id'])['bound_region']
-    project, user = agg.tenant(admin)
+    ref = agg.register_provider(aggregator_admin, provider, credential)
+    bound = agg.bind(aggregator_admin, ref['id'], vr['id'])['bound_region']
+    project, user = agg.tenant(aggregator_admin)
     region = bound['region_id']
     assert region not in agg.regions_of(agg.catalog_of(
         aggregator, user['id'], project['id']))
-    admin.ok('PUT', API + '/bound_regions/%s/entitlements/domains/default'
-             % bound['id'], status=204)
+    aggregator_admin.ok(
+        'PUT', API + '/bound_regions/%s/entitlements/domains/default'
+        % bound['id'], status=204)
     assert region in agg.regions_of(agg.catalog_of(
         aggregator, user['id'], project['id']))
-    admin.ok('DELETE', API + '/bound_regions/%s/entitlements/domains/default'
-             % bound['id'], status=204)
+    aggregator_admin.ok(
+        'DELETE', API + '/bound_regions/%s/entitlements/domains/default'
+        % bound['id'], status=204)
     assert region not in agg.regions_of(agg.catalog_of(
         aggregator, user['id'], project['id']))
-    agg.forget_provider(admin, ref['id'])
+    agg.forget_provider(aggregator_admin, ref['id'])
 
 
 def _pages(admin, path):
@@ -162,66 +154,69 @@ def _pages(admin, path):
 
 
 def test_bound_regions_page_by_page(provider, aggregator, provider_admin,
-                                    admin):
+                                    aggregator_admin):
     credential, vr = agg.offer_story(provider_admin)
-    ref = agg.register_provider(admin, provider, credential)
+    ref = agg.register_provider(aggregator_admin, provider, credential)
     offers = [vr] + [pub.create_virtual_region(provider_admin)
                      for _ in range(2)]
-    bound = sorted((agg.bind(admin, ref['id'], o['id'])['bound_region']
-                    for o in offers), key=lambda b: b['region_id'])
+    bound = sorted((agg.bind(aggregator_admin, ref['id'], o['id'])[
+        'bound_region'] for o in offers), key=lambda b: b['region_id'])
     ids = [b['id'] for b in bound]
     listing = API + '/bound_regions?provider_id=' + ref['id']
 
     # Without a limit, every row at once, as before.
-    body = admin.ok('GET', listing)
+    body = aggregator_admin.ok('GET', listing)
     assert [b['id'] for b in body['bound_regions']] == ids
     assert body['links']['next'] is None and 'truncated' not in body
 
     # Every row once, in region ID order, whatever the page size; a full
     # last page has no next page.
-    assert _pages(admin, listing + '&limit=1') == [[i] for i in ids]
-    assert _pages(admin, listing + '&limit=2') == [ids[:2], ids[2:]]
-    assert _pages(admin, listing + '&limit=3') == [ids]
-    assert _pages(admin, listing + '&limit=2&marker=' + ids[0]) == [ids[1:]]
+    assert _pages(aggregator_admin, listing + '&limit=1') == [[i] for i in ids]
+    assert _pages(aggregator_admin, listing + '&limit=2') == [ids[:2], ids[2:]]
+    assert _pages(aggregator_admin, listing + '&limit=3') == [ids]
+    assert _pages(aggregator_admin,
+                  listing + '&limit=2&marker=' + ids[0]) == [ids[1:]]
 
     # The next page keeps the filters and the limit.
-    following = admin.ok('GET', listing + '&limit=1')['links']['next']
+    following = aggregator_admin.ok('GET', listing + '&limit=1')['links'][
+        'next']
     assert parse.parse_qs(parse.urlsplit(following).query) == {
         'provider_id': [ref['id']], 'limit': ['1'], 'marker': [ids[0]]}
 
     for limit in ('0', '1001', 'abc', '', '1.5', '-1'):
-        r = admin.get(listing + '&limit=' + limit)
+        r = aggregator_admin.get(listing + '&limit=' + limit)
         assert r.status_code == 400, (limit, r.text)
         error = r.json()['error']
         assert error['code'] == 400 and 'limit' in error['message'], limit
-    r = admin.get(listing + '&limit=1&marker=no-such-bound-region')
+    r = aggregator_admin.get(listing + '&limit=1&marker=no-such-bound-region')
     assert r.status_code == 400, r.text
     assert r.json()['error']['message'] == (
         'Marker no-such-bound-region could not be found.')
 
-    agg.forget_provider(admin, ref['id'])
+    agg.forget_provider(aggregator_admin, ref['id'])
 
 
-def test_registration_errors_name_the_provider(aggregator, admin, provider,
-                                               provider_admin):
+def test_registration_errors_name_the_provider(aggregator, aggregator_admin,
+                                               provider, provider_admin):
     credential, _ = agg.offer_story(provider_admin)
     wrong = dict(credential, application_credential_secret='not-the-secret')
-    r = admin.post(API + '/providers', json={'provider': {
+    r = aggregator_admin.post(API + '/providers', json={'provider': {
         'name': 'rejected', 'auth_url': provider.auth_url,
         'credential': wrong}})
     assert r.status_code == 502, r.text
     assert 'Provider rejected' in r.json()['error']['message']
-    r = admin.post(API + '/providers', json={'provider': {
+    r = aggregator_admin.post(API + '/providers', json={'provider': {
         'name': 'nowhere', 'auth_url': 'http://127.0.0.1:%d/v3'
         % servers.free_port(), 'credential': credential}})
     assert r.status_code == 502, r.text
     assert 'unreachable' in r.json()['error']['message']
-    assert admin.get(API + '/providers').json()['providers'] == [] or all(
+    assert aggregator_admin.get(API + '/providers').json()[
+        'providers'] == [] or all(
         p['name'] not in ('rejected', 'nowhere')
-        for p in admin.get(API + '/providers').json()['providers'])
+        for p in aggregator_admin.get(API + '/providers').json()['providers'])
 
 
-def test_secret_never_echoed(aggregator, admin):
+def test_secret_never_echoed(aggregator, aggregator_admin):
     secret = 'S3cret-value-that-must-not-leak'
     bodies = [
         {'provider': {'name': 'x', 'auth_url': 'http://h/v3', 'unknown': 1,
@@ -239,7 +234,7 @@ def test_secret_never_echoed(aggregator, admin):
         {'provider': [secret]},
     ]
     for body in bodies:
-        r = admin.post(API + '/providers', json=body)
+        r = aggregator_admin.post(API + '/providers', json=body)
         assert r.status_code == 400, r.text
         assert secret not in r.text
     assert secret not in aggregator.read_log()
@@ -256,19 +251,20 @@ def _events(server):
 
 
 def test_every_change_is_notified(provider, aggregator, provider_admin,
-                                  admin):
+                                  aggregator_admin):
     credential, vr = agg.offer_story(provider_admin)
-    ref = agg.register_provider(admin, provider, credential)
-    admin.ok('PATCH', API + '/providers/' + ref['id'], json={
+    ref = agg.register_provider(aggregator_admin, provider, credential)
+    aggregator_admin.ok('PATCH', API + '/providers/' + ref['id'], json={
         'provider': {'description': 'changed'}})
-    bound = agg.bind(admin, ref['id'], vr['id'])['bound_region']
-    project, _ = agg.tenant(admin)
+    bound = agg.bind(aggregator_admin, ref['id'], vr['id'])['bound_region']
+    project, _ = agg.tenant(aggregator_admin)
     entitlement = API + '/bound_regions/%s/entitlements/projects/%s' % (
         bound['id'], project['id'])
-    admin.ok('PUT', entitlement, status=204)
-    admin.ok('DELETE', entitlement, status=204)
-    admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
-    admin.ok('DELETE', API + '/providers/' + ref['id'], status=204)
+    aggregator_admin.ok('PUT', entitlement, status=204)
+    aggregator_admin.ok('DELETE', entitlement, status=204)
+    aggregator_admin.ok('DELETE', API + '/bound_regions/' + bound['id'],
+                        status=204)
+    aggregator_admin.ok('DELETE', API + '/providers/' + ref['id'], status=204)
     target = '%s/project/%s' % (bound['id'], project['id'])
     expected = [
         ('identity.OS-MERCADOR:provider.created', ref['id']),

@@ -8,8 +8,8 @@ call.
 
 import pytest
 
+from harness import client
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import personas
 from tests.functional import publisher as pub
 

@@ -1,26 +1,11 @@
 """mercador-manage audit and reconcile repair drift between the sides."""
 
-import pytest
-
+from harness import client
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import publisher as pub
 from tests.functional.test_aggregator_faults import manage
 
 API = agg.API
-
-
-@pytest.fixture(scope='module')
-def provider_admin(provider):
-    session = client.Session.admin(provider)
-    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
-    pub.ensure_service(session, 'placement', 'http://127.0.0.1:8778')
-    return session
-
-
-@pytest.fixture(scope='module')
-def admin(aggregator):
-    return client.Session.admin(aggregator)
 
 
 def _endpoints(admin, region_id):
@@ -29,35 +14,42 @@ def _endpoints(admin, region_id):
 
 
 def test_reconcile_repairs_drift(provider, aggregator, provider_admin,
-                                 admin):
+                                 aggregator_admin):
     credential, vr = agg.offer_story(provider_admin,
                                      services=('image', 'placement'))
-    ref = agg.register_provider(admin, provider, credential)
-    edited = agg.bind(admin, ref['id'], vr['id'])['bound_region']
+    ref = agg.register_provider(aggregator_admin, provider, credential)
+    edited = agg.bind(aggregator_admin, ref['id'], vr['id'])['bound_region']
     credential2, vr2 = agg.offer_story(provider_admin)
-    ref2 = agg.register_provider(admin, provider, credential2)
-    vanished = agg.bind(admin, ref2['id'], vr2['id'])['bound_region']
-    project, user = agg.tenant(admin)
-    admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
-             % (edited['id'], project['id']), status=204)
-    gone_project, _ = agg.tenant(admin)
-    admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
-             % (edited['id'], gone_project['id']), status=204)
+    ref2 = agg.register_provider(aggregator_admin, provider, credential2)
+    vanished = agg.bind(aggregator_admin, ref2['id'], vr2['id'])[
+        'bound_region']
+    project, user = agg.tenant(aggregator_admin)
+    aggregator_admin.ok(
+        'PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+        % (edited['id'], project['id']), status=204)
+    gone_project, _ = agg.tenant(aggregator_admin)
+    aggregator_admin.ok(
+        'PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+        % (edited['id'], gone_project['id']), status=204)
     assert manage(aggregator, 'audit').returncode == 0
 
     # By hand: one endpoint edited, the other deleted with the region...
-    image, placement = sorted(_endpoints(admin, edited['region_id']),
-                              key=lambda e: e['url'])
-    admin.ok('PATCH', '/v3/endpoints/' + image['id'], json={
+    image, placement = sorted(
+        _endpoints(aggregator_admin, edited['region_id']),
+        key=lambda e: e['url'])
+    aggregator_admin.ok('PATCH', '/v3/endpoints/' + image['id'], json={
         'endpoint': {'url': 'http://elsewhere.example/image'}})
-    admin.ok('DELETE', '/v3/endpoints/' + placement['id'], status=204)
-    admin.ok('PATCH', '/v3/endpoints/' + image['id'], json={
+    aggregator_admin.ok('DELETE', '/v3/endpoints/' + placement['id'],
+                        status=204)
+    aggregator_admin.ok('PATCH', '/v3/endpoints/' + image['id'], json={
         'endpoint': {'region_id': 'RegionOne'}})
-    admin.ok('DELETE', '/v3/regions/' + edited['region_id'], status=204)
+    aggregator_admin.ok('DELETE', '/v3/regions/' + edited['region_id'],
+                        status=204)
     # ... a binding revoked by the provider, a tenant project deleted ...
     provider_admin.ok('DELETE', API + '/bindings/' + vanished['binding_id'],
                       status=204)
-    admin.ok('DELETE', '/v3/projects/' + gone_project['id'], status=204)
+    aggregator_admin.ok('DELETE', '/v3/projects/' + gone_project['id'],
+                        status=204)
     # ... and a binding made behind Mercador's back.
     session = client.Session.login(provider.url, client.app_cred_auth(
         credential2['application_credential_id'],
@@ -74,46 +66,47 @@ def test_reconcile_repairs_drift(provider, aggregator, provider_admin,
     assert 'binding %s at the provider has no bound region' % orphan[
         'id'] in report
     # The dry run changed nothing.
-    assert admin.get('/v3/regions/' + edited['region_id']).status_code \
-        == 404
-    assert admin.get('/v3/regions/' + vanished['region_id']).status_code \
-        == 200
+    assert aggregator_admin.get(
+        '/v3/regions/' + edited['region_id']).status_code == 404
+    assert aggregator_admin.get(
+        '/v3/regions/' + vanished['region_id']).status_code == 200
 
     out = manage(aggregator, 'reconcile')
     assert out.returncode == 0, out.stdout + out.stderr
     assert 'NOT repaired' not in out.stdout
 
     # Rewritten: the region and one endpoint per service, as bound.
-    assert admin.get('/v3/regions/' + edited['region_id']).status_code \
-        == 200
+    assert aggregator_admin.get(
+        '/v3/regions/' + edited['region_id']).status_code == 200
     assert sorted(e['url'] for e in _endpoints(
-        admin, edited['region_id'])) == [
+        aggregator_admin, edited['region_id'])) == [
         agg_url(edited['region_id'], 'image'),
         agg_url(edited['region_id'], 'placement')]
     assert edited['region_id'] in agg.regions_of(agg.catalog_of(
         aggregator, user['id'], project['id']))
     # The hand-edited endpoint is gone from RegionOne.
     assert image['id'] not in [e['id'] for e in _endpoints(
-        admin, 'RegionOne')]
+        aggregator_admin, 'RegionOne')]
     # Vanished: the local region is removed and the row says why.
-    assert admin.get('/v3/regions/' + vanished['region_id']).status_code \
-        == 404
-    row = admin.ok('GET', API + '/bound_regions/' + vanished['id'])[
-        'bound_region']
+    assert aggregator_admin.get(
+        '/v3/regions/' + vanished['region_id']).status_code == 404
+    row = aggregator_admin.ok(
+        'GET', API + '/bound_regions/' + vanished['id'])['bound_region']
     assert row['status'] == 'failed' and 'vanished' in row['reason']
     # The orphan binding is deleted at the provider.
     assert provider_admin.get(API + '/bindings/' + orphan['id']).status_code \
         == 404
-    assert admin.ok('GET', API + '/bound_regions/%s/entitlements'
-                    % edited['id'])['entitlements'] == [{
-                        'bound_region_id': edited['id'],
-                        'target_type': 'project',
-                        'target_id': project['id']}]
+    assert aggregator_admin.ok('GET', API + '/bound_regions/%s/entitlements'
+                               % edited['id'])['entitlements'] == [{
+                                   'bound_region_id': edited['id'],
+                                   'target_type': 'project',
+                                   'target_id': project['id']}]
     out = manage(aggregator, 'audit')
     assert out.returncode == 0 and 'No drift.' in out.stdout, out.stdout
 
     for bound in (edited, vanished):
-        admin.ok('DELETE', API + '/bound_regions/' + bound['id'], status=204)
+        aggregator_admin.ok('DELETE', API + '/bound_regions/' + bound['id'],
+                            status=204)
 
 
 def agg_url(region_id, service_type):

@@ -17,8 +17,8 @@ import uuid
 
 import pytest
 
-from keystone_mercador.demo import clouds
-from keystone_mercador.demo import servers
+from harness import clouds
+from harness import servers
 from tests.functional import databases
 
 CHROMIUM = '/usr/bin/chromium'

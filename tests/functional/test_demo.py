@@ -1,6 +1,6 @@
-"""``make demo`` as a script uses it: ``python -m keystone_mercador.demo``
-with ``MERCADOR_DEMO_DIR``, started twice (the second start reuses the
-state of the first)."""
+"""``make demo`` as a script uses it: ``python -m harness`` with
+``MERCADOR_DEMO_DIR``, started twice (the second start reuses the state of
+the first)."""
 
 import json
 import os
@@ -13,6 +13,7 @@ import time
 import pytest
 import requests
 
+from harness import servers
 from tests.functional import databases
 
 OPENSTACK = os.path.join(os.path.dirname(sys.executable), 'openstack')
@@ -27,8 +28,9 @@ def _start(state_dir, timeout=900):
     env = dict(os.environ, MERCADOR_DEMO_DIR=str(state_dir),
                PYTHONWARNINGS='ignore')
     started = time.monotonic()
+    # From the checkout, as make does.
     process = subprocess.Popen(
-        [sys.executable, '-m', 'keystone_mercador.demo'], env=env,
+        [sys.executable, '-m', 'harness'], env=env, cwd=servers.ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = []
     for line in process.stdout:

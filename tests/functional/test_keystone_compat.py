@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from tests.functional import client
-from tests.functional import servers
+from harness import client
+from harness import servers
 
 
 @pytest.fixture(scope='module')

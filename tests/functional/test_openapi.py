@@ -11,9 +11,9 @@ import re
 import jsonschema
 import pytest
 
-from keystone_mercador.demo import servers
+from harness import client
+from harness import servers
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import publisher as pub
 from tests import openapi
 

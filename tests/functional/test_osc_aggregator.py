@@ -3,8 +3,8 @@ Keystones: register a provider, browse, bind, entitle, unbind."""
 
 import pytest
 
+from harness import client
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import databases
 from tests.functional import osc
 from tests.functional import publisher as pub

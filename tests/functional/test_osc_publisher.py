@@ -5,7 +5,7 @@ Each command runs the real ``openstack`` binary, as an operator would.
 
 import pytest
 
-from tests.functional import client
+from harness import client
 from tests.functional import databases
 from tests.functional import osc
 from tests.functional import publisher as pub

@@ -13,9 +13,9 @@ import openstack
 import pytest
 import sqlalchemy as sa
 
-from keystone_mercador.demo import servers as demo
+from harness import client
+from harness import servers
 from tests.functional import aggregation as agg
-from tests.functional import client
 from tests.functional import conftest
 from tests.functional import publisher as pub
 
@@ -30,9 +30,9 @@ class Clouds:
 def clouds(keystone_factory, tmp_path_factory):
     c = Clouds()
     base = str(tmp_path_factory.mktemp('e2e'))
-    c.glance = demo.GlanceServer('glance', base=base)
-    c.placement = demo.PlacementServer('placement', base=base)
-    c.proxy = demo.ProxyServer('proxy', base=base)
+    c.glance = servers.GlanceServer('glance', base=base)
+    c.placement = servers.PlacementServer('placement', base=base)
+    c.proxy = servers.ProxyServer('proxy', base=base)
     try:
         _start(c, keystone_factory)
         yield c
@@ -218,7 +218,7 @@ def test_access_route_is_for_the_proxy_only(clouds):
         path, headers=dict(subject)).status_code == 401
     # ... only the proxy's service identity.
     proxy = client.Session.login(clouds.aggregator.url, client.password_auth(
-        username='mercador-proxy', password=demo.SERVICE_PASSWORD,
+        username='mercador-proxy', password=servers.SERVICE_PASSWORD,
         scope={'project': {'name': 'service',
                            'domain': {'name': 'Default'}}}))
     access = proxy.ok('GET', path, headers=dict(subject))['access']

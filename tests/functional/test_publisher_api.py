@@ -5,22 +5,15 @@ import time
 
 import pytest
 
-from tests.functional import client
+from harness import client
 from tests.functional import publisher as pub
 
 API = pub.API
 
 
 @pytest.fixture(scope='module')
-def admin(provider):
-    session = client.Session.admin(provider)
-    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
-    return session
-
-
-@pytest.fixture(scope='module')
-def aggregator(admin):
-    return pub.register_aggregator(admin)
+def aggregator(provider_admin):
+    return pub.register_aggregator(provider_admin)
 
 
 def _error(response, code):
@@ -54,11 +47,14 @@ def _error(response, code):
                                      'resource_name': 'images'}]}},
      'resource_limit'),
 ])
-def test_create_rejects_bad_bodies(admin, body, words):
-    before = admin.ok('GET', API + '/virtual_regions')['virtual_regions']
-    message = _error(admin.post(API + '/virtual_regions', json=body), 400)
+def test_create_rejects_bad_bodies(provider_admin, body, words):
+    before = provider_admin.ok('GET', API + '/virtual_regions')[
+        'virtual_regions']
+    message = _error(provider_admin.post(API + '/virtual_regions',
+                                         json=body), 400)
     assert words in message
-    after = admin.ok('GET', API + '/virtual_regions')['virtual_regions']
+    after = provider_admin.ok('GET', API + '/virtual_regions')[
+        'virtual_regions']
     assert after == before
 
 
@@ -74,92 +70,99 @@ def test_create_rejects_bad_bodies(admin, body, words):
     ({'visibility': 'listed', 'aggregator_ids': ['abc']},
      'Aggregator abc does not exist'),
 ])
-def test_create_rejects_wrong_references(admin, fields, words):
+def test_create_rejects_wrong_references(provider_admin, fields, words):
     body = {'name': pub.unique('vr'), 'region_id': 'RegionOne',
             'domain_name': pub.unique('dom'), 'services': ['image']}
     body.update(fields)
     body = {k: v for k, v in body.items() if v is not None}
-    message = _error(admin.post(API + '/virtual_regions',
-                                json={'virtual_region': body}), 400)
+    message = _error(provider_admin.post(API + '/virtual_regions',
+                                         json={'virtual_region': body}), 400)
     assert words in message
     if 'domain_name' in body:
         # Nothing half-made: the domain was not created either.
-        domains = admin.ok('GET', '/v3/domains?name=' + body['domain_name'])
+        domains = provider_admin.ok(
+            'GET', '/v3/domains?name=' + body['domain_name'])
         assert domains['domains'] == []
 
 
-def test_malformed_json_and_unknown_query(admin):
-    r = admin.post(API + '/virtual_regions', data='{not json',
-                   headers={'Content-Type': 'application/json'})
+def test_malformed_json_and_unknown_query(provider_admin):
+    r = provider_admin.post(API + '/virtual_regions', data='{not json',
+                            headers={'Content-Type': 'application/json'})
     assert r.status_code == 400
     assert 'error' in r.json()
-    message = _error(admin.get(API + '/virtual_regions?colour=red'), 400)
+    message = _error(
+        provider_admin.get(API + '/virtual_regions?colour=red'), 400)
     assert 'colour' in message
-    _error(admin.get(API + '/virtual_regions?status=gone'), 400)
-    _error(admin.get(API + '/virtual_regions/nope'), 404)
+    _error(provider_admin.get(API + '/virtual_regions?status=gone'), 400)
+    _error(provider_admin.get(API + '/virtual_regions/nope'), 404)
     # Unknown paths and methods: JSON too, and nothing is created.
-    _error(admin.get(API + '/nothing/here'), 404)
-    _error(client.Session(admin.base).get(API + '/nothing'), 404)
-    _error(admin.post(API + '/virtual_regions/abc', json={
+    _error(provider_admin.get(API + '/nothing/here'), 404)
+    _error(client.Session(provider_admin.base).get(API + '/nothing'), 404)
+    _error(provider_admin.post(API + '/virtual_regions/abc', json={
         'virtual_region': {'name': 'by-post', 'region_id': 'RegionOne',
                            'domain_name': 'by-post', 'services': [
                                'image']}}), 404)
-    assert admin.ok('GET', API + '/virtual_regions?name=by-post')[
+    assert provider_admin.ok('GET', API + '/virtual_regions?name=by-post')[
         'virtual_regions'] == []
 
 
-def test_status_machine(admin):
-    vr = pub.create_virtual_region(admin, publish=False)
+def test_status_machine(provider_admin):
+    vr = pub.create_virtual_region(provider_admin, publish=False)
     path = API + '/virtual_regions/' + vr['id']
-    message = _error(admin.patch(path, json={'virtual_region': {
+    message = _error(provider_admin.patch(path, json={'virtual_region': {
         'status': 'withdrawn'}}), 409)
     assert 'from draft to withdrawn' in message
     for status in ('published', 'withdrawn', 'published'):
-        assert admin.ok('PATCH', path, json={'virtual_region': {
+        assert provider_admin.ok('PATCH', path, json={'virtual_region': {
             'status': status}})['virtual_region']['status'] == status
-    _error(admin.patch(path, json={'virtual_region': {'status': 'draft'}}),
-           409)
+    _error(provider_admin.patch(path, json={'virtual_region': {
+        'status': 'draft'}}), 409)
 
 
-def test_limits_apply_to_binding_root_project(admin, aggregator):
+def test_limits_apply_to_binding_root_project(provider_admin, aggregator):
     _, agg = aggregator
-    image = admin.ok('GET', '/v3/services?type=image')['services'][0]
+    image = provider_admin.ok('GET', '/v3/services?type=image')['services'][0]
     name = pub.unique('image_count')
-    admin.ok('POST', '/v3/registered_limits', json={'registered_limits': [{
-        'service_id': image['id'], 'region_id': 'RegionOne',
-        'resource_name': name, 'default_limit': 10}]})
-    vr = pub.create_virtual_region(admin, limits=[{
+    provider_admin.ok('POST', '/v3/registered_limits', json={
+        'registered_limits': [{
+            'service_id': image['id'], 'region_id': 'RegionOne',
+            'resource_name': name, 'default_limit': 10}]})
+    vr = pub.create_virtual_region(provider_admin, limits=[{
         'service_type': 'image', 'resource_name': name,
         'resource_limit': 4}])
     binding = pub.bind(agg, vr['id'])
-    limits = admin.ok('GET', '/v3/limits?project_id=%s'
-                      % binding['root_project_id'])['limits']
+    limits = provider_admin.ok('GET', '/v3/limits?project_id=%s'
+                               % binding['root_project_id'])['limits']
     assert [(lim['resource_name'], lim['resource_limit'])
             for lim in limits] == [(name, 4)]
     # Services and limits are frozen while bindings exist.
     path = API + '/virtual_regions/' + vr['id']
-    _error(admin.patch(path, json={'virtual_region': {'limits': []}}), 409)
+    _error(provider_admin.patch(path, json={'virtual_region': {
+        'limits': []}}), 409)
     agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
-    assert admin.ok('PATCH', path, json={'virtual_region': {'limits': []}})
+    assert provider_admin.ok('PATCH', path, json={'virtual_region': {
+        'limits': []}})
 
 
-def test_delete_refused_while_bound(admin, aggregator):
+def test_delete_refused_while_bound(provider_admin, aggregator):
     _, agg = aggregator
-    vr = pub.create_virtual_region(admin)
+    vr = pub.create_virtual_region(provider_admin)
     binding = pub.bind(agg, vr['id'])
     path = API + '/virtual_regions/' + vr['id']
-    assert admin.ok('GET', path)['virtual_region']['binding_count'] == 1
-    assert 'binding' in _error(admin.delete(path), 409)
+    assert provider_admin.ok('GET', path)['virtual_region'][
+        'binding_count'] == 1
+    assert 'binding' in _error(provider_admin.delete(path), 409)
     agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
-    admin.ok('DELETE', path, status=204)
+    provider_admin.ok('DELETE', path, status=204)
     # The domain created for it goes with it.
-    assert admin.get('/v3/domains/' + vr['domain_id']).status_code == 404
+    assert provider_admin.get(
+        '/v3/domains/' + vr['domain_id']).status_code == 404
 
 
-def test_idempotency_key_with_other_body_is_422(admin, aggregator):
+def test_idempotency_key_with_other_body_is_422(provider_admin, aggregator):
     _, agg = aggregator
-    first = pub.create_virtual_region(admin)
-    second = pub.create_virtual_region(admin)
+    first = pub.create_virtual_region(provider_admin)
+    second = pub.create_virtual_region(provider_admin)
     key = pub.unique('key')
     binding = pub.bind(agg, first['id'], key)
     r = agg.post(API + '/bindings', json={'binding': {
@@ -170,10 +173,10 @@ def test_idempotency_key_with_other_body_is_422(admin, aggregator):
         binding['id']]
 
 
-def test_visibility_and_withdrawal(admin, aggregator):
+def test_visibility_and_withdrawal(provider_admin, aggregator):
     listed_agg, agg = aggregator
-    _, other = pub.register_aggregator(admin)
-    vr = pub.create_virtual_region(admin, visibility='listed',
+    _, other = pub.register_aggregator(provider_admin)
+    vr = pub.create_virtual_region(provider_admin, visibility='listed',
                                    aggregator_ids=[listed_agg['id']])
     assert vr['id'] in [o['id'] for o in agg.ok(
         'GET', API + '/offers')['offers']]
@@ -183,7 +186,7 @@ def test_visibility_and_withdrawal(admin, aggregator):
     r = other.post(API + '/bindings', json={'binding': {
         'virtual_region_id': vr['id'], 'idempotency_key': pub.unique('k')}})
     _error(r, 404)
-    admin.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
+    provider_admin.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
         'virtual_region': {'status': 'withdrawn'}})
     assert vr['id'] not in [o['id'] for o in agg.ok(
         'GET', API + '/offers')['offers']]
@@ -192,9 +195,9 @@ def test_visibility_and_withdrawal(admin, aggregator):
         'idempotency_key': pub.unique('k')}}), 404)
 
 
-def test_offer_filters(admin, aggregator):
+def test_offer_filters(provider_admin, aggregator):
     _, agg = aggregator
-    vr = pub.create_virtual_region(admin, metadata={
+    vr = pub.create_virtual_region(provider_admin, metadata={
         'country': 'PT', 'compliance': ['iso27001'], 'x-tier': 'gold'})
     for query, seen in [('country=PT', True), ('country=ES', False),
                         ('compliance=iso27001', True),
@@ -207,9 +210,9 @@ def test_offer_filters(admin, aggregator):
     _error(agg.get(API + '/offers?colour=red'), 400)
 
 
-def test_binding_project_reference_rules(admin, aggregator):
+def test_binding_project_reference_rules(provider_admin, aggregator):
     _, agg = aggregator
-    binding = pub.bind(agg, pub.create_virtual_region(admin)['id'])
+    binding = pub.bind(agg, pub.create_virtual_region(provider_admin)['id'])
     path = API + '/bindings/%s/projects' % binding['id']
     _error(agg.post(path, json={'project': {'reference': 'short'}}), 400)
     _error(agg.post(path, json={'project': {
@@ -219,22 +222,23 @@ def test_binding_project_reference_rules(admin, aggregator):
     assert agg.ok('GET', path)['projects'] == []
 
 
-def test_metadata_schema_is_published(admin, aggregator):
+def test_metadata_schema_is_published(provider_admin, aggregator):
     _, agg = aggregator
     schema = agg.ok('GET', API + '/metadata_schema')['metadata_schema']
     assert schema['additionalProperties'] is False
     assert 'country' in schema['properties']
 
 
-def test_every_change_is_notified(provider, admin, aggregator):
+def test_every_change_is_notified(provider, provider_admin, aggregator):
     _, agg = aggregator
-    vr = pub.create_virtual_region(admin)
+    vr = pub.create_virtual_region(provider_admin)
     binding = pub.bind(agg, vr['id'])
     project = agg.ok('POST', API + '/bindings/%s/projects' % binding['id'],
                      json={'project': {'reference': pub.unique(
                          'ref-notified')}})['project']
     agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
-    admin.ok('DELETE', API + '/virtual_regions/' + vr['id'], status=204)
+    provider_admin.ok('DELETE', API + '/virtual_regions/' + vr['id'],
+                      status=204)
     expected = [
         ('identity.OS-MERCADOR:virtual_region.created', vr['id']),
         ('identity.OS-MERCADOR:virtual_region.updated', vr['id']),

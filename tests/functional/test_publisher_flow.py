@@ -1,18 +1,9 @@
 """The provider's story end to end against a real Keystone."""
 
-import pytest
-
-from tests.functional import client
+from harness import client
 from tests.functional import publisher as pub
 
 API = pub.API
-
-
-@pytest.fixture(scope='module')
-def admin(provider):
-    session = client.Session.admin(provider)
-    pub.ensure_service(session, 'image', 'http://127.0.0.1:9292')
-    return session
 
 
 def _token_status(admin, token):
@@ -20,20 +11,21 @@ def _token_status(admin, token):
                      headers={'X-Subject-Token': token}).status_code
 
 
-def test_register_publish_bind_use_revoke(provider, admin):
-    aggregator, agg = pub.register_aggregator(admin)
+def test_register_publish_bind_use_revoke(provider, provider_admin):
+    aggregator, agg = pub.register_aggregator(provider_admin)
     assert 'application_credential_secret' in aggregator['credential']
     # The credential is shown once: never again.
-    shown = admin.ok('GET', API + '/aggregators/' + aggregator['id'])
+    shown = provider_admin.ok('GET', API + '/aggregators/' + aggregator['id'])
     assert 'credential' not in shown['aggregator']
 
-    vr = pub.create_virtual_region(admin, publish=False)
+    vr = pub.create_virtual_region(provider_admin, publish=False)
     assert vr['status'] == 'draft'
     # A draft is not an offer.
     assert vr['id'] not in [o['id'] for o in agg.ok(
         'GET', API + '/offers')['offers']]
-    vr = admin.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
-        'virtual_region': {'status': 'published'}})['virtual_region']
+    vr = provider_admin.ok(
+        'PATCH', API + '/virtual_regions/' + vr['id'], json={
+            'virtual_region': {'status': 'published'}})['virtual_region']
 
     offers = agg.ok('GET', API + '/offers?country=FR')['offers']
     assert vr['id'] in [o['id'] for o in offers]
@@ -63,7 +55,8 @@ def test_register_publish_bind_use_revoke(provider, admin):
     assert 'credential' not in again.json()['binding']
 
     # The binding's root project sits in the virtual region's domain.
-    root = admin.ok('GET', '/v3/projects/' + binding['root_project_id'])
+    root = provider_admin.ok('GET',
+                             '/v3/projects/' + binding['root_project_id'])
     assert root['project']['domain_id'] == vr['domain_id']
     assert root['project']['parent_id'] == vr['domain_id']
 
@@ -74,7 +67,8 @@ def test_register_publish_bind_use_revoke(provider, admin):
                     json={'project': {'reference': reference}})
     assert same.status_code == 200
     assert same.json()['project']['id'] == project['id']
-    stored = admin.ok('GET', '/v3/projects/' + project['id'])['project']
+    stored = provider_admin.ok('GET', '/v3/projects/' + project['id'])[
+        'project']
     assert stored['parent_id'] == binding['root_project_id']
     assert reference not in str(stored)
 
@@ -82,7 +76,7 @@ def test_register_publish_bind_use_revoke(provider, admin):
         user_id=cred['user_id'], password=cred['password'],
         scope={'project': {'id': project['id']}}))
     assert tenant.token_body['token']['project']['id'] == project['id']
-    assert _token_status(admin, tenant.token) == 200
+    assert _token_status(provider_admin, tenant.token) == 200
     # The binding identity reaches its own subtree only.
     r = client.requests.post(provider.auth_url + '/auth/tokens',
                              json=client.password_auth(
@@ -95,19 +89,21 @@ def test_register_publish_bind_use_revoke(provider, admin):
 
     # Revocation: the binding goes, and with it every token and secret.
     agg.ok('DELETE', API + '/bindings/' + binding['id'], status=204)
-    assert _token_status(admin, tenant.token) == 404
+    assert _token_status(provider_admin, tenant.token) == 404
     r = client.requests.post(provider.auth_url + '/auth/tokens',
                              json=client.password_auth(
                                  user_id=cred['user_id'],
                                  password=cred['password']))
     assert r.status_code == 401
-    assert admin.get('/v3/projects/' + project['id']).status_code == 404
-    assert admin.get(
+    assert provider_admin.get(
+        '/v3/projects/' + project['id']).status_code == 404
+    assert provider_admin.get(
         '/v3/projects/' + binding['root_project_id']).status_code == 404
 
     # Revoking the aggregator ends its own credential at once.
-    admin.ok('DELETE', API + '/aggregators/' + aggregator['id'], status=204)
-    assert _token_status(admin, agg.token) == 404
+    provider_admin.ok('DELETE', API + '/aggregators/' + aggregator['id'],
+                      status=204)
+    assert _token_status(provider_admin, agg.token) == 404
     r = client.requests.post(provider.auth_url + '/auth/tokens',
                              json=client.app_cred_auth(
                                  aggregator['credential'][
@@ -119,21 +115,23 @@ def test_register_publish_bind_use_revoke(provider, admin):
     assert 'X-Subject-Token' not in r.headers
 
 
-def test_revoking_an_aggregator_removes_its_bindings(provider, admin):
-    aggregator, agg = pub.register_aggregator(admin)
-    vr = pub.create_virtual_region(admin)
+def test_revoking_an_aggregator_removes_its_bindings(provider, provider_admin):
+    aggregator, agg = pub.register_aggregator(provider_admin)
+    vr = pub.create_virtual_region(provider_admin)
     binding = pub.bind(agg, vr['id'])
-    admin.ok('DELETE', API + '/aggregators/' + aggregator['id'], status=204)
-    assert admin.get(API + '/bindings/' + binding['id']).status_code == 404
-    assert admin.get(
+    provider_admin.ok('DELETE', API + '/aggregators/' + aggregator['id'],
+                      status=204)
+    assert provider_admin.get(
+        API + '/bindings/' + binding['id']).status_code == 404
+    assert provider_admin.get(
         '/v3/projects/' + binding['root_project_id']).status_code == 404
-    assert admin.ok('GET', API + '/virtual_regions/' + vr['id'])[
+    assert provider_admin.ok('GET', API + '/virtual_regions/' + vr['id'])[
         'virtual_region']['binding_count'] == 0
 
 
-def test_rotate_binding_credential(provider, admin):
-    _, agg = pub.register_aggregator(admin)
-    vr = pub.create_virtual_region(admin)
+def test_rotate_binding_credential(provider, provider_admin):
+    _, agg = pub.register_aggregator(provider_admin)
+    vr = pub.create_virtual_region(provider_admin)
     binding = pub.bind(agg, vr['id'])
     old = binding['credential']
     new = agg.ok('POST', API + '/bindings/%s/credential' % binding['id'],

@@ -7,7 +7,7 @@ Allowed calls that destroy something act on an object made for the call.
 
 import pytest
 
-from tests.functional import client
+from harness import client
 from tests.functional import personas
 from tests.functional import publisher as pub
 

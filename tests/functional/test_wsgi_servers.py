@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from tests.functional import client
-from tests.functional import servers
+from harness import client
+from harness import servers
 
 
 def _wait(url, process, timeout=60):

@@ -1,9 +1,9 @@
 """``make demo``: the embedded Mercador demo on this machine.
 
-Starts a provider cloud and an aggregator cloud (see
-``keystone_mercador.demo.clouds``) with their state in ``$MERCADOR_DEMO_DIR``
-(default ``.demo``), prints how to use them and a line ``READY``, and stays
-in the foreground until Ctrl-C or SIGTERM, which stop everything it started.
+Starts a provider cloud and an aggregator cloud (see ``harness.clouds``)
+with their state in ``$MERCADOR_DEMO_DIR`` (default ``.demo``), prints how
+to use them and a line ``READY``, and stays in the foreground until Ctrl-C
+or SIGTERM, which stop everything it started.
 """
 
 import os
@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 
-from keystone_mercador.demo import clouds
+from harness import clouds
 
 
 def _step(message):
@@ -51,6 +51,8 @@ Ctrl-C stops everything.
 
 def main():
     state = os.environ.get('MERCADOR_DEMO_DIR', '.demo')
+    # SIGINT too: a shell starts background jobs with it ignored.
+    signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     demo = clouds.Demo(state, progress=_step)
     started = time.monotonic()

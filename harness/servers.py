@@ -1,4 +1,4 @@
-"""Real servers for the demo and the functional tests.
+"""Real servers for the demo, the functional tests and the benchmarks.
 
 Keystone with the extension, the provider services Glance and Placement,
 the Mercador proxy and Horizon with the Mercador plugin, each under gunicorn
@@ -19,7 +19,12 @@ import time
 from cryptography import fernet
 import requests
 
+from harness import client
+
 BIN = os.path.dirname(sys.executable)
+#: The checkout: the servers import ``harness`` (and ``tests``) from it,
+#: whatever their working directory.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADMIN_PASSWORD = 'admin-secret-password'
 SERVICE_PASSWORD = 'service-secret-password'
 
@@ -45,6 +50,13 @@ def is_listening(port):
     with socket.socket() as s:
         s.settimeout(1)
         return s.connect_ex(('127.0.0.1', port)) == 0
+
+
+def _pythonpath(*first):
+    """``PYTHONPATH`` with ``first`` ahead of the caller's entries."""
+    rest = os.environ.get('PYTHONPATH', '').split(os.pathsep)
+    return os.pathsep.join(
+        dict.fromkeys(p for p in list(first) + rest if p))
 
 
 def _run(cmd, env, log):
@@ -79,6 +91,7 @@ class Server:
     def env(self):
         env = dict(os.environ)
         env.update({self.config_env: self.dir, 'PYTHONWARNINGS': 'ignore'})
+        env['PYTHONPATH'] = _pythonpath(ROOT)
         return env
 
     def start(self, timeout=90):
@@ -143,6 +156,8 @@ class KeystoneServer(Server):
     kind = 'keystone'
     config_env = 'OS_KEYSTONE_CONFIG_DIR'
     health_path = '/v3'
+    #: The bootstrap admin's (user 'admin', project 'admin').
+    admin_password = ADMIN_PASSWORD
 
     def __init__(self, name, database_url=None, extra_conf='', base=None,
                  app='keystone_mercador.wsgi:application', extension=True,
@@ -199,57 +214,32 @@ policy_file = {self.dir}/policy.yaml
                 with open(os.path.join(path, index), 'wb') as f:
                     f.write(fernet.Fernet.generate_key())
         _run([km] + conf + [
-            'bootstrap', '--bootstrap-password', ADMIN_PASSWORD,
+            'bootstrap', '--bootstrap-password', self.admin_password,
             '--bootstrap-admin-url', self.auth_url,
             '--bootstrap-public-url', self.auth_url,
             '--bootstrap-internal-url', self.auth_url,
             '--bootstrap-region-id', 'RegionOne'], self.env, self.log)
         return self
 
-    def admin_token(self):
-        auth = {
-            'identity': {'methods': ['password'], 'password': {
-                'user': {'name': 'admin', 'domain': {'name': 'Default'},
-                         'password': ADMIN_PASSWORD}}},
-            'scope': {'project': {'name': 'admin',
-                                  'domain': {'name': 'Default'}}}}
-        r = requests.post(self.auth_url + '/auth/tokens', timeout=30,
-                          json={'auth': auth})
-        r.raise_for_status()
-        return r.headers['X-Subject-Token']
-
-    def _call(self, method, path, **kw):
-        r = requests.request(method, self.auth_url + path, timeout=30,
-                             headers={'X-Auth-Token': self.admin_token()},
-                             **kw)
-        r.raise_for_status()
-        return r.json() if r.content else None
-
     def service_user(self, name, role='admin'):
         """A user holding ``role`` in project 'service' (both created as
         needed)."""
-        projects = self._call('GET', '/projects?name=service')['projects']
-        project = projects[0] if projects else self._call(
-            'POST', '/projects', json={'project': {
+        admin = client.Session.admin(self)
+        projects = admin.ok('GET', '/v3/projects?name=service')['projects']
+        project = projects[0] if projects else admin.ok(
+            'POST', '/v3/projects', json={'project': {
                 'name': 'service', 'domain_id': 'default'}})['project']
-        roles = self._call('GET', '/roles?name=' + role)['roles']
-        role_ref = roles[0] if roles else self._call(
-            'POST', '/roles', json={'role': {'name': role}})['role']
-        user = self._call('POST', '/users', json={'user': {
-            'name': name, 'domain_id': 'default',
-            'password': SERVICE_PASSWORD}})['user']
-        self._call('PUT', '/projects/%s/users/%s/roles/%s' % (
-            project['id'], user['id'], role_ref['id']))
-        return user
+        return client.user(admin, name, SERVICE_PASSWORD, project, role)
 
     def register_service(self, service_type, name, url,
                          region='RegionOne'):
         """Catalog entry and service user (admin in project 'service')."""
         self.service_user(name)
-        service = self._call('POST', '/services', json={'service': {
+        admin = client.Session.admin(self)
+        service = admin.ok('POST', '/v3/services', json={'service': {
             'type': service_type, 'name': name}})['service']
         for interface in ('public', 'internal', 'admin'):
-            self._call('POST', '/endpoints', json={'endpoint': {
+            admin.ok('POST', '/v3/endpoints', json={'endpoint': {
                 'service_id': service['id'], 'interface': interface,
                 'url': url, 'region_id': region}})
         return service
@@ -357,9 +347,8 @@ class ProxyServer(Server):
 
     @property
     def env(self):
-        env = dict(os.environ)
-        env.update(MERCADOR_PROXY_CONFIG_FILE=os.path.join(
-            self.dir, 'proxy.conf'), PYTHONWARNINGS='ignore')
+        env = super().env
+        env[self.config_env] = os.path.join(self.dir, 'proxy.conf')
         return env
 
     def setup(self, keystone, cache_backend='oslo_cache.dict',
@@ -389,13 +378,13 @@ class HorizonServer(Server):
     ``role`` picks the plugin's panels: 'provider' (virtual regions,
     aggregators) or 'aggregator' (providers, offers, bound regions, with
     the theme and the region menu fed from ``mercador_database_url``).
-    Settings come from ``keystone_mercador.demo.horizon_settings`` through a
-    ``local`` package of the server's directory, static files are collected
-    and compressed there, and sessions live in a SQLite database there.
+    Settings come from ``harness.horizon_settings`` through a ``local``
+    package of the server's directory, static files are collected and
+    compressed there, and sessions live in a SQLite database there.
     """
 
     kind = 'horizon'
-    app = 'keystone_mercador.demo.horizon_wsgi:application'
+    app = 'harness.horizon_wsgi:application'
     config_env = 'MERCADOR_HORIZON_DIR'
     health_path = '/auth/login/'
     gunicorn_args = ('--workers', '1', '--worker-class', 'gthread',
@@ -409,8 +398,9 @@ class HorizonServer(Server):
     def env(self):
         env = super().env
         env['DJANGO_SETTINGS_MODULE'] = 'openstack_dashboard.settings'
-        env['PYTHONPATH'] = os.pathsep.join(
-            p for p in (self.dir, os.environ.get('PYTHONPATH')) if p)
+        # Horizon imports ``local.local_settings`` from the server's
+        # directory, which imports ``harness.horizon_settings``.
+        env['PYTHONPATH'] = _pythonpath(self.dir, ROOT)
         return env
 
     def setup(self, keystone, role, mercador_database_url=None):
@@ -435,8 +425,7 @@ class HorizonServer(Server):
         with open(os.path.join(local, '__init__.py'), 'w'):
             pass
         with open(os.path.join(local, 'local_settings.py'), 'w') as f:
-            f.write('from keystone_mercador.demo.horizon_settings import *'
-                    '  # noqa\n')
+            f.write('from harness.horizon_settings import *  # noqa\n')
         panels = os.path.join(self.dir, 'enabled')
         shutil.rmtree(panels, ignore_errors=True)
         os.makedirs(panels)

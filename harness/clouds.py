@@ -17,12 +17,13 @@ import uuid
 import requests
 import yaml
 
-from keystone_mercador.demo import servers
+from harness import client
+from harness import servers
 
 API = '/v3/OS-MERCADOR'
 BOUND_REGION = 'V1'
 TENANT = 'demo-tenant'
-TENANT_PASSWORD = 'tenant-secret-password'
+TENANT_PASSWORD = client.TENANT_PASSWORD
 VIRTUAL_REGION = 'demo-fr'
 
 #: The aggregator Keystone's configuration; the proxy URL is added.
@@ -38,35 +39,6 @@ driver = mercador
 CLOUD_SERVERS = ('provider-keystone', 'glance', 'placement',
                  'aggregator-keystone', 'proxy')
 HORIZONS = ('provider-horizon', 'aggregator-horizon')
-
-
-class Admin:
-    """Calls to one Keystone (or a service behind it) as its admin."""
-
-    def __init__(self, keystone, username='admin',
-                 password=servers.ADMIN_PASSWORD, project='admin'):
-        r = requests.post(keystone.auth_url + '/auth/tokens', timeout=30,
-                          json={'auth': {
-                              'identity': {'methods': ['password'],
-                                           'password': {'user': {
-                                               'name': username,
-                                               'domain': {'id': 'default'},
-                                               'password': password}}},
-                              'scope': {'project': {
-                                  'name': project,
-                                  'domain': {'id': 'default'}}}}})
-        r.raise_for_status()
-        self.base = keystone.url
-        self.session = requests.Session()
-        self.session.headers['X-Auth-Token'] = r.headers['X-Subject-Token']
-
-    def call(self, method, path, base=None, **kwargs):
-        r = self.session.request(method, (base or self.base) + path,
-                                 timeout=60, **kwargs)
-        if r.status_code >= 400:
-            raise RuntimeError('%s %s: %d %s' % (method, path, r.status_code,
-                                                 r.text))
-        return r.json() if r.content else None
 
 
 class Demo:
@@ -187,23 +159,23 @@ class Demo:
         """Publish a virtual region of the provider's RegionOne and bind
         it at the aggregator as ``region_id``, through both APIs."""
         s = self.servers
-        provider = Admin(s['provider-keystone'])
-        aggregator_ref = provider.call('POST', API + '/aggregators', json={
+        provider = client.Session.admin(s['provider-keystone'])
+        aggregator_ref = provider.ok('POST', API + '/aggregators', json={
             'aggregator': {'name': reseller}})['aggregator']
-        vr = provider.call('POST', API + '/virtual_regions', json={
+        vr = provider.ok('POST', API + '/virtual_regions', json={
             'virtual_region': {
                 'name': name, 'region_id': 'RegionOne', 'domain_name': name,
                 'services': services,
                 'metadata': {'country': 'FR', 'compliance': ['gdpr']}}})
         vr = vr['virtual_region']
-        provider.call('PATCH', API + '/virtual_regions/' + vr['id'], json={
+        provider.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
             'virtual_region': {'status': 'published'}})
-        admin = Admin(s['aggregator-keystone'])
-        provider_ref = admin.call('POST', API + '/providers', json={
+        admin = client.Session.admin(s['aggregator-keystone'])
+        provider_ref = admin.ok('POST', API + '/providers', json={
             'provider': {'name': provider_name,
                          'auth_url': s['provider-keystone'].auth_url,
                          'credential': aggregator_ref['credential']}})
-        bound = admin.call('POST', API + '/bound_regions', json={
+        bound = admin.ok('POST', API + '/bound_regions', json={
             'bound_region': {'provider_id': provider_ref['provider']['id'],
                              'offer_id': vr['id'],
                              'region_id': region_id,
@@ -214,33 +186,27 @@ class Demo:
     def tenant(self, name, password=TENANT_PASSWORD):
         """A project of the aggregator and a member user of the same
         name; returns the project."""
-        admin = Admin(self.servers['aggregator-keystone'])
-        project = admin.call('POST', '/v3/projects', json={'project': {
-            'name': name, 'domain_id': 'default'}})['project']
-        user = admin.call('POST', '/v3/users', json={'user': {
-            'name': name, 'domain_id': 'default',
-            'password': password}})['user']
-        role = admin.call('GET', '/v3/roles?name=member')['roles'][0]
-        admin.call('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
-            project['id'], user['id'], role['id']))
+        project, _ = client.tenant(
+            client.Session.admin(self.servers['aggregator-keystone']), name,
+            password)
         return project
 
     def entitle(self, bound_region, project):
-        Admin(self.servers['aggregator-keystone']).call(
+        client.Session.admin(self.servers['aggregator-keystone']).ok(
             'PUT', API + '/bound_regions/%s/entitlements/projects/%s'
             % (bound_region['id'], project['id']))
 
     def public_image(self, name):
         """A public image of the provider, for tenants to find through
         the proxy."""
-        admin = Admin(self.servers['provider-keystone'])
-        glance = self.servers['glance'].url
-        image = admin.call('POST', '/v2/images', base=glance, json={
+        glance = client.Session.admin(self.servers['provider-keystone']).at(
+            self.servers['glance'].url)
+        image = glance.ok('POST', '/v2/images', json={
             'name': name, 'disk_format': 'raw', 'container_format': 'bare',
             'visibility': 'public'})
-        admin.call('PUT', '/v2/images/%s/file' % image['id'], base=glance,
-                   data=b'\0' * 1024 * 1024,
-                   headers={'Content-Type': 'application/octet-stream'})
+        glance.ok('PUT', '/v2/images/%s/file' % image['id'],
+                  data=b'\0' * 1024 * 1024, timeout=60,
+                  headers={'Content-Type': 'application/octet-stream'})
         return image
 
     def _write_state(self, seeded):
@@ -295,9 +261,11 @@ class Demo:
                 raise RuntimeError('%s answers %d' % (name, r.status_code))
         if not tenant:
             return
-        tenant = Admin(self.servers['aggregator-keystone'], TENANT,
-                       TENANT_PASSWORD, TENANT)
-        regions = tenant.call('GET', '/v3/auth/catalog')['catalog']
+        tenant = client.Session.login(
+            self.servers['aggregator-keystone'].url, client.password_auth(
+                username=TENANT, password=TENANT_PASSWORD,
+                scope=client.project_scope(TENANT)))
+        regions = tenant.ok('GET', '/v3/auth/catalog')['catalog']
         if not any(e['region_id'] == BOUND_REGION
                    for service in regions for e in service['endpoints']):
             raise RuntimeError('%s is missing from the tenant\'s catalog'

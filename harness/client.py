@@ -1,9 +1,11 @@
-"""A small Keystone REST client for functional tests (plain requests, so
-that every status code and error body is visible to the test)."""
+"""A small Keystone REST client, for the demo's seeding, the functional
+tests and the benchmarks (plain requests, so that every status code and
+error body stays visible to the caller)."""
 
 import requests
 
-from tests.functional import servers
+#: The password of the tenants' member users.
+TENANT_PASSWORD = 'tenant-secret-password'
 
 
 def password_auth(user_id=None, password=None, username=None,
@@ -26,8 +28,17 @@ def app_cred_auth(credential_id, secret):
         'application_credential': {'id': credential_id, 'secret': secret}}}}
 
 
+def project_scope(name, domain='Default'):
+    return {'project': {'name': name, 'domain': {'name': domain}}}
+
+
+class UnexpectedStatus(AssertionError):
+    """An answer with another status than the one expected (a failed
+    expectation to a test, an error to the demo)."""
+
+
 class Session:
-    """Requests against one Keystone with one token (or none)."""
+    """Requests against one server with one token (or none)."""
 
     def __init__(self, base_url, token=None, body=None):
         self.base = base_url.rstrip('/')
@@ -43,14 +54,20 @@ class Session:
 
     @classmethod
     def admin(cls, server, scope='project'):
+        """The bootstrap admin of a Keystone server (see
+        ``harness.servers.KeystoneServer``)."""
         scopes = {
-            'project': {'project': {'name': 'admin',
-                                    'domain': {'name': 'Default'}}},
+            'project': project_scope('admin'),
             'system': {'system': {'all': True}},
         }
         return cls.login(server.url, password_auth(
-            username='admin', password=servers.ADMIN_PASSWORD,
+            username='admin', password=server.admin_password,
             scope=scopes[scope]))
+
+    def at(self, base_url):
+        """The same token, for another server (a service behind the
+        Keystone)."""
+        return Session(base_url, self.token, self.token_body)
 
     def request(self, method, path, **kwargs):
         headers = kwargs.pop('headers', {})
@@ -80,6 +97,32 @@ class Session:
         expected = status or (200, 201, 204)
         if isinstance(expected, int):
             expected = (expected,)
-        assert r.status_code in expected, (method, path, r.status_code,
-                                           r.text)
+        if r.status_code not in expected:
+            raise UnexpectedStatus((method, path, r.status_code, r.text))
         return r.json() if r.content else None
+
+
+def role(admin, name):
+    """The role of that name, created if there is none."""
+    roles = admin.ok('GET', '/v3/roles?name=' + name)['roles']
+    if roles:
+        return roles[0]
+    return admin.ok('POST', '/v3/roles', json={'role': {'name': name}})[
+        'role']
+
+
+def user(admin, name, password, project, role_name='member'):
+    """A Default-domain user holding ``role_name`` on ``project``."""
+    ref = admin.ok('POST', '/v3/users', json={'user': {
+        'name': name, 'domain_id': 'default', 'password': password}})['user']
+    admin.ok('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
+        project['id'], ref['id'], role(admin, role_name)['id']), status=204)
+    return ref
+
+
+def tenant(admin, name, password=TENANT_PASSWORD):
+    """A project of the Default domain and a member user of the same name;
+    returns (project, user)."""
+    project = admin.ok('POST', '/v3/projects', json={'project': {
+        'name': name, 'domain_id': 'default'}})['project']
+    return project, user(admin, name, password, project)
