@@ -123,13 +123,10 @@ def load_entry_points(*groups):
 
 
 def check_keystone():
-    # Not imported: the demo where it is still in the package (a
-    # development tool that needs every part at once), alembic's env.py
-    # (run by alembic only) and wsgi (which builds Keystone's application
-    # from a configured keystone.conf at import; the functional suites
-    # serve it).
-    walk('keystone_mercador', skip=('keystone_mercador.demo',
-                                    'keystone_mercador.migrations.env',
+    # Not imported: alembic's env.py (run by alembic only) and wsgi (which
+    # builds Keystone's application from a configured keystone.conf at
+    # import; the functional suites serve it).
+    walk('keystone_mercador', skip=('keystone_mercador.migrations.env',
                                     'keystone_mercador.wsgi'))
     walk('mercador_common')
     load_entry_points('oslo.config.opts', 'oslo.policy.policies',
