@@ -46,6 +46,10 @@ class Conflict(glue.Conflict):
     message_format = _('%(reason)s')
 
 
+class OwnedServiceConflict(Conflict):
+    """A concurrent bind created the catalog service of a type first."""
+
+
 class InvalidInput(glue.ValidationError):
     """A 400 for input that is well-formed but refers to the wrong thing."""
 

@@ -19,14 +19,18 @@ imported here and nowhere else. A Keystone upgrade should touch this file
 only; the supported range is pinned in pyproject.toml.
 """
 
+import contextlib
 import functools
 import json
-
 import re
+import threading
 
+from oslo_db import exception as db_exception
+from oslo_log import log
 import sqlalchemy
 
 from keystone.api import validation
+from keystone.assignment import core as assignment_core
 from keystone.catalog.backends import sql as catalog_sql
 from keystone.catalog import core as catalog_core
 from keystone.common import cache as ks_cache
@@ -37,8 +41,10 @@ from keystone.common import provider_api
 from keystone.common import rbac_enforcer
 from keystone.common.rbac_enforcer import enforcer as _enforcer_module
 from keystone.common import sql
+from keystone.common.sql import core as sql_core
 from keystone.common import utils
 import keystone.conf
+from keystone.credential.providers.fernet import core as credential_fernet
 from keystone import exception
 from keystone import notifications
 from keystone.server import backends
@@ -50,6 +56,7 @@ import werkzeug.exceptions
 from keystone_mercador import conf as mercador_conf
 
 CONF = keystone.conf.CONF
+LOG = log.getLogger(__name__)
 mercador_conf.register_opts(CONF)
 
 PROVIDERS = provider_api.ProviderAPIs
@@ -81,9 +88,121 @@ RegionDeletionError = exception.RegionDeletionError
 
 # Storage layer
 session_for_read = sql.session_for_read
-session_for_write = sql.session_for_write
 ModelDictMixin = sql.ModelDictMixin
 JsonBlob = sql.JsonBlob
+DBDuplicateEntry = db_exception.DBDuplicateEntry
+
+# What Keystone sends on the notification bus while a Mercador transaction
+# is open in this thread: [(context, event_type, payload)], or None.
+_deferred = threading.local()
+
+
+def _in_transaction():
+    """Whether this thread is inside an oslo.db transaction already."""
+    scopes = getattr(sql_core._get_context(), '_enginefacade_context', None)
+    return getattr(scopes, 'current', None) is not None
+
+
+class _DeferringNotifier:
+    """Keeps the messages Keystone sends until the transaction ends."""
+
+    def __init__(self, queue):
+        self._queue = queue
+
+    def info(self, context, event_type, payload):
+        self._queue.append((context, event_type, payload))
+
+
+_keystone_get_notifier = notifications._get_notifier
+
+
+def _get_notifier():
+    notifier = _keystone_get_notifier()
+    queue = getattr(_deferred, 'queue', None)
+    if notifier and queue is not None:
+        return _DeferringNotifier(queue)
+    return notifier
+
+
+# Keystone looks its notifier up on every notification it sends.
+notifications._get_notifier = _get_notifier
+
+
+def _send(queue):
+    notifier = _keystone_get_notifier()
+    if not notifier:
+        return
+    for context, event_type, payload in queue:
+        try:
+            notifier.info(context, event_type, payload)
+        except Exception:
+            # As Keystone does: a notification never fails the request.
+            LOG.exception('Failed to send %s notification', event_type)
+
+
+def _forget(queue):
+    """A transaction that changed Keystone objects rolled back.
+
+    Keystone's managers may have cached what they created or read in it;
+    its caches are dropped (in every Keystone process, the invalidation is
+    shared through the cache backend) and its notifications never sent.
+    """
+    LOG.info('Transaction rolled back: %d Keystone notification(s) '
+             'dropped, Keystone caches invalidated.', len(queue))
+    for region in (ks_cache.CACHE_REGION,
+                   catalog_core.COMPUTED_CATALOG_REGION,
+                   assignment_core.COMPUTED_ASSIGNMENTS_REGION):
+        if region.is_configured:
+            region.invalidate()
+
+
+@contextlib.contextmanager
+def session_for_write():
+    """A write session on Keystone's database.
+
+    Nested calls join the outermost transaction, so that Mercador rows and
+    the Keystone objects changed through Keystone's managers commit or roll
+    back together. What Keystone notifies in the meantime (``created``,
+    ``updated``, ... of its own objects) is sent only once that transaction
+    has committed; on a rollback it is dropped and Keystone's caches, which
+    its managers filled as they went, are invalidated. Inside a transaction
+    that is not Mercador's (a Keystone callback), it simply joins it.
+    """
+    if getattr(_deferred, 'queue', None) is not None or _in_transaction():
+        with sql.session_for_write() as session:
+            yield session
+        return
+    queue = _deferred.queue = []
+    try:
+        with sql.session_for_write() as session:
+            yield session
+    except BaseException:
+        _deferred.queue = None
+        if queue:
+            _forget(queue)
+        raise
+    _deferred.queue = None
+    _send(queue)
+
+
+def create_keystone_object(conflict_type, create, *args):
+    """Call a Keystone manager's ``create(*args)`` in the current write
+    session and flush it there.
+
+    Inside an enclosing transaction Keystone's driver only adds the row,
+    so its ``handle_conflicts`` never sees a duplicate, which the commit
+    raises later as a raw database error (an HTTP 500). Flushed here, a
+    duplicate is the Conflict (409) ``handle_conflicts`` makes of it.
+    """
+    @sql.handle_conflicts(conflict_type=conflict_type)
+    def flushed(_create, *args):
+        with session_for_write() as session:
+            ref = _create(*args)
+            session.flush()
+            return ref
+
+    return flushed(create, *args)
+
 
 # Errors: only subclasses of keystone.exception.Error are rendered as JSON
 # errors by Keystone's Flask application.
@@ -235,6 +354,13 @@ def encrypt(plaintext):
 
 def decrypt(blob):
     return PROVIDERS.credential_provider_api.decrypt(blob)
+
+
+def primary_key_hash():
+    """The ``key_hash`` that ``encrypt`` gives now: the hash of the primary
+    key of Keystone's credential key repository."""
+    _crypto, keys = credential_fernet.get_multi_fernet_keys()
+    return credential_fernet.primary_key_hash(keys)
 
 
 def filter_view(app, endpoint, transform):

@@ -46,6 +46,10 @@ class Aggregator(Base, glue.ModelDictMixin):
 
 class VirtualRegion(Base, glue.ModelDictMixin):
     __tablename__ = 'mercador_virtual_region'
+    __table_args__ = (
+        sa.Index('uq_mercador_virtual_region_domain', 'domain_id',
+                 unique=True),
+    )
     id = sa.Column(sa.String(64), primary_key=True)
     name = sa.Column(sa.String(255), nullable=False, unique=True)
     description = sa.Column(sa.Text(), nullable=False, default='')

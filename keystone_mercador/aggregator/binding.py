@@ -96,10 +96,15 @@ class Manager(glue.Manager):
         key = values.pop('idempotency_key')
         values.setdefault('description', '')
         request_hash = utils.request_hash(values)
-        existing = self.driver.find_bound_region(idempotency_key=key)
-        if existing:
-            if existing['request_hash'] != request_hash:
+
+        def replay():
+            existing = self.driver.find_bound_region(idempotency_key=key)
+            if existing and existing['request_hash'] != request_hash:
                 raise exception.IdempotencyKeyReused(key=key)
+            return existing
+
+        existing = replay()
+        if existing:
             return existing, False
         provider = self.driver.get_provider(values['provider_id'])
         try:
@@ -114,7 +119,14 @@ class Manager(glue.Manager):
         values.update(id=uuid.uuid4().hex, idempotency_key=key,
                       request_hash=request_hash, status='requested',
                       services=offer['services'])
-        row = self.driver.create_bound_region(values)
+        try:
+            row = self.driver.create_bound_region(values)
+        except exception.Conflict:
+            # A concurrent request with the same key got there first.
+            existing = replay()
+            if existing:
+                return existing, False
+            raise
         glue.Audit.created(BOUND_REGION, row['id'], initiator)
         return self._bind(provider, row, initiator), True
 
@@ -138,16 +150,7 @@ class Manager(glue.Manager):
             raise
         fault('bind_after_remote')
         try:
-            with glue.session_for_write():
-                endpoints = self.write_catalog(provider, row, binding)
-                password, key_hash = glue.encrypt(
-                    binding.pop('credential')['password'])
-                row = self.driver.update_bound_region(row['id'], {
-                    'status': 'active', 'reason': None,
-                    'binding_id': binding['id'], 'binding': binding,
-                    'encrypted_password': password, 'key_hash': key_hash,
-                    'services': sorted({e['service_type']
-                                        for e in endpoints})}, endpoints)
+            row = self._activate(provider, row, binding)
         except Exception as e:
             LOG.exception('Bound region %s: the local catalog update failed.',
                           row['id'])
@@ -156,6 +159,33 @@ class Manager(glue.Manager):
             raise
         glue.Audit.updated(BOUND_REGION, row['id'], initiator)
         return row
+
+    def _activate(self, provider, row, binding):
+        """Write the local region and endpoints, and the row ``active``,
+        in one transaction.
+
+        Tried twice: a concurrent bind may create the catalog service of a
+        type this one needs in between (then this one uses it).
+        """
+        binding = dict(binding)
+        password, key_hash = glue.encrypt(
+            binding.pop('credential')['password'])
+        for attempt in range(2):
+            try:
+                with glue.session_for_write():
+                    endpoints = self.write_catalog(provider, row, binding)
+                    return self.driver.update_bound_region(row['id'], {
+                        'status': 'active', 'reason': None,
+                        'binding_id': binding['id'], 'binding': binding,
+                        'encrypted_password': password, 'key_hash': key_hash,
+                        'services': sorted({e['service_type']
+                                            for e in endpoints})}, endpoints)
+            except exception.OwnedServiceConflict:
+                if attempt:
+                    raise
+                LOG.info('Bound region %s: a concurrent bind created a '
+                         'service it needs; writing its catalog again.',
+                         row['id'])
 
     def compensate(self, provider, row, reason, applied, initiator,
                    binding_id=None):
@@ -233,8 +263,9 @@ class Manager(glue.Manager):
 
     # the local catalog of a bound region
 
-    def _service_id(self, service_type, owned):
-        """The catalog service endpoints of this type go into."""
+    def _existing_service(self, service_type, owned):
+        """The catalog service endpoints of this type go into, or None if
+        there is none yet."""
         if service_type in owned:
             try:
                 PROVIDERS.catalog_api.get_service(owned[service_type])
@@ -244,35 +275,54 @@ class Manager(glue.Manager):
         services = sorted(
             (s for s in PROVIDERS.catalog_api.list_services()
              if s['type'] == service_type), key=lambda s: s['id'])
-        if services:
-            return services[0]['id']
-        service_id = uuid.uuid4().hex
-        PROVIDERS.catalog_api.create_service(service_id, {
-            'id': service_id, 'type': service_type, 'name': service_type,
-            'enabled': True,
-            'description': 'Service of regions bound with Mercador.'})
-        self.driver.add_owned_service(service_id, service_type)
-        owned[service_type] = service_id
-        return service_id
+        return services[0]['id'] if services else None
 
-    def write_catalog(self, provider, row, binding):
-        """Create the region and its endpoints; return the endpoint rows.
-
-        Call inside a write session.
-        """
-        region_id = row['region_id']
+    @staticmethod
+    def _region_exists(region_id):
         try:
             PROVIDERS.catalog_api.get_region(region_id)
+            return True
         except glue.RegionNotFound:
-            PROVIDERS.catalog_api.create_region({
-                'id': region_id,
-                'description': (row['description'] or 'Bound from %s.'
-                                % provider['name'])[:255]})
+            return False
+
+    def write_catalog(self, provider, row, binding, adopt_region=False):
+        """Create the region and its endpoints; return the endpoint rows.
+
+        Call inside a write session. Mercador's rows of the services it
+        creates come first (a concurrent bind that created one is an
+        OwnedServiceConflict before anything else was done), then Keystone's
+        region (a Conflict if one of that ID exists, unless
+        ``adopt_region``), services and endpoints.
+        """
+        region_id = row['region_id']
         owned = self.driver.list_owned_services()
+        service_types = sorted({e['service_type']
+                                for e in binding['endpoints']})
+        service_ids, new = {}, []
+        for service_type in service_types:
+            service_id = self._existing_service(service_type, owned)
+            if service_id is None:
+                service_id = uuid.uuid4().hex
+                self.driver.add_owned_service(service_id, service_type)
+                new.append(service_type)
+            service_ids[service_type] = service_id
+        if not (adopt_region and self._region_exists(region_id)):
+            glue.create_keystone_object(
+                'region', PROVIDERS.catalog_api.create_region, {
+                    'id': region_id,
+                    'description': (row['description'] or 'Bound from %s.'
+                                    % provider['name'])[:255]})
+        for service_type in new:
+            glue.create_keystone_object(
+                'service', PROVIDERS.catalog_api.create_service,
+                service_ids[service_type], {
+                    'id': service_ids[service_type], 'type': service_type,
+                    'name': service_type, 'enabled': True,
+                    'description': 'Service of regions bound with '
+                                   'Mercador.'})
         endpoints = []
-        for service_type in sorted({e['service_type']
-                                    for e in binding['endpoints']}):
-            service_id = self._service_id(service_type, owned)
+        for service_type in service_types:
+            service_id = service_ids[service_type]
             endpoint_id = uuid.uuid4().hex
             PROVIDERS.catalog_api.create_endpoint(endpoint_id, {
                 'id': endpoint_id, 'service_id': service_id,
@@ -344,6 +394,7 @@ class Manager(glue.Manager):
                         bound['endpoint_id'])
                 except glue.EndpointNotFound:
                     pass
-            endpoints = self.write_catalog(provider, row, row['binding'])
+            endpoints = self.write_catalog(provider, row, row['binding'],
+                                           adopt_region=True)
             self.driver.update_bound_region(row['id'], {}, endpoints)
         glue.Audit.updated(BOUND_REGION, row['id'], None)

@@ -35,17 +35,29 @@ class Driver:
         return row
 
     @staticmethod
-    def _insert(model, values, duplicate):
-        """Insert a row and return it as a dict; a duplicate raises
-        ``Conflict(reason=duplicate)``."""
+    def _flush(session, duplicate, conflict=exception.Conflict):
+        """Flush the session now; a duplicate raises
+        ``conflict(reason=duplicate)``.
+
+        In a transaction that also creates Keystone objects, Mercador's own
+        rows are flushed first: a duplicate is then refused before anything
+        else was done. The Conflict must leave the transaction (which rolls
+        back): the session cannot be used after a failed flush.
+        """
         try:
-            with glue.session_for_write() as session:
-                row = model(**values)
-                session.add(row)
-                session.flush()
-                return row.to_dict()
+            session.flush()
         except db_exception.DBDuplicateEntry:
-            raise exception.Conflict(reason=duplicate)
+            raise conflict(reason=duplicate)
+
+    @classmethod
+    def _insert(cls, model, values, duplicate, conflict=exception.Conflict):
+        """Insert a row and return it as a dict; a duplicate raises
+        ``conflict(reason=duplicate)``."""
+        with glue.session_for_write() as session:
+            row = model(**values)
+            session.add(row)
+            cls._flush(session, duplicate, conflict)
+            return row.to_dict()
 
     @staticmethod
     def _update_row(session, row, values):

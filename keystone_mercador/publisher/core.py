@@ -66,15 +66,30 @@ class Manager(glue.Manager):
         super().__init__('sql')
 
     # Keystone resources Mercador relies on
+    #
+    # In a transaction, Mercador's own rows are written (and flushed)
+    # first, so that a duplicate is refused before any Keystone object is
+    # made; Keystone objects are created with glue.create_keystone_object,
+    # so that a clash with an existing one is a Conflict too.
 
     def _ensure_domain(self, name, description):
+        """The domain named ``name``, created if there is none.
+
+        In a transaction of its own (call it outside any): it is shared by
+        every aggregator, and a concurrent request may create it first.
+        """
         try:
             return PROVIDERS.resource_api.get_domain_by_name(name)
         except glue.DomainNotFound:
-            domain_id = uuid.uuid4().hex
-            return PROVIDERS.resource_api.create_domain(
-                domain_id, {'id': domain_id, 'name': name, 'enabled': True,
-                            'description': description})
+            pass
+        domain_id = uuid.uuid4().hex
+        try:
+            return glue.create_keystone_object(
+                'domain', PROVIDERS.resource_api.create_domain, domain_id,
+                {'id': domain_id, 'name': name, 'enabled': True,
+                 'description': description})
+        except glue.Conflict:
+            return PROVIDERS.resource_api.get_domain_by_name(name)
 
     def _find_role(self, name):
         for role in PROVIDERS.role_api.list_roles():
@@ -83,20 +98,32 @@ class Manager(glue.Manager):
         return None
 
     def _ensure_role(self, name):
+        """The global role ``name``, created if there is none (in a
+        transaction of its own, as ``_ensure_domain``)."""
         role = self._find_role(name)
-        if role is None:
-            role_id = uuid.uuid4().hex
-            role = PROVIDERS.role_api.create_role(
-                role_id, {'id': role_id, 'name': name,
-                          'description': 'Granted by Mercador.'})
-        return role
+        if role is not None:
+            return role
+        role_id = uuid.uuid4().hex
+        try:
+            return glue.create_keystone_object(
+                'role', PROVIDERS.role_api.create_role, role_id,
+                {'id': role_id, 'name': name,
+                 'description': 'Granted by Mercador.'})
+        except glue.Conflict:
+            return self._find_role(name)
 
-    def _create_project(self, name, domain_id, parent_id, description=''):
-        project_id = uuid.uuid4().hex
-        return PROVIDERS.resource_api.create_project(project_id, {
-            'id': project_id, 'name': name, 'domain_id': domain_id,
-            'parent_id': parent_id, 'is_domain': False, 'enabled': True,
-            'description': description})
+    def _create_project(self, name, domain_id, parent_id, description='',
+                        project_id=None):
+        project_id = project_id or uuid.uuid4().hex
+        return glue.create_keystone_object(
+            'project', PROVIDERS.resource_api.create_project, project_id, {
+                'id': project_id, 'name': name, 'domain_id': domain_id,
+                'parent_id': parent_id, 'is_domain': False, 'enabled': True,
+                'description': description})
+
+    def _create_user(self, user):
+        return glue.create_keystone_object(
+            'user', PROVIDERS.identity_api.create_user, user)
 
     def _delete_project(self, project_id):
         try:
@@ -150,32 +177,39 @@ class Manager(glue.Manager):
         which is not stored in clear and cannot be read again."""
         name = aggregator['name']
         secret = _new_secret()
+        domain = self._ensure_domain(
+            CONF.mercador.aggregator_domain,
+            'Identities of the aggregators registered with Mercador.')
+        role = self._ensure_role(publisher_policies.AGGREGATOR_ROLE)
+        aggregator_id = uuid.uuid4().hex
+        project_id = uuid.uuid4().hex
+        app_cred_id = uuid.uuid4().hex
         with glue.session_for_write():
-            domain = self._ensure_domain(
-                CONF.mercador.aggregator_domain,
-                'Identities of the aggregators registered with Mercador.')
-            role = self._ensure_role(publisher_policies.AGGREGATOR_ROLE)
+            # First: a name in use is refused before anything is created.
+            # The user ID is Keystone's to choose; it is set below.
+            self.driver.create_aggregator({
+                'id': aggregator_id, 'name': name,
+                'description': aggregator.get('description', ''),
+                'user_id': '', 'project_id': project_id,
+                'application_credential_id': app_cred_id})
             project = self._create_project(
                 name, domain['id'], domain['id'],
-                'Home project of Mercador aggregator %s.' % name)
-            user = PROVIDERS.identity_api.create_user({
-                'name': name, 'domain_id': domain['id'], 'enabled': True,
-                'description': 'Mercador aggregator %s.' % name})
+                'Home project of Mercador aggregator %s.' % name,
+                project_id=project_id)
+            user = self._create_user(self._aggregator_user(name, domain))
             PROVIDERS.assignment_api.create_grant(
                 role['id'], user_id=user['id'], project_id=project['id'])
-            app_cred_id = uuid.uuid4().hex
-            PROVIDERS.application_credential_api.\
-                create_application_credential({
+            glue.create_keystone_object(
+                'application credential',
+                PROVIDERS.application_credential_api.
+                create_application_credential, {
                     'id': app_cred_id, 'name': 'mercador-' + name,
                     'user_id': user['id'], 'project_id': project['id'],
                     'secret': secret, 'roles': [{'id': role['id']}],
                     'unrestricted': False, 'expires_at': None,
                     'description': 'Credential of Mercador aggregator.'})
-            ref = self.driver.create_aggregator({
-                'id': uuid.uuid4().hex, 'name': name,
-                'description': aggregator.get('description', ''),
-                'user_id': user['id'], 'project_id': project['id'],
-                'application_credential_id': app_cred_id})
+            ref = self.driver.update_aggregator(
+                aggregator_id, {'user_id': user['id']})
         glue.Audit.created(AGGREGATOR, ref['id'], initiator)
         ref['credential'] = {
             'type': 'v3applicationcredential',
@@ -184,6 +218,21 @@ class Manager(glue.Manager):
             'application_credential_secret': secret,
         }
         return ref
+
+    @staticmethod
+    def _aggregator_user(name, domain):
+        """The aggregator's user: it authenticates with its application
+        credential only."""
+        user = {'name': name, 'domain_id': domain['id'], 'enabled': True,
+                'description': 'Mercador aggregator %s.' % name,
+                'options': {'ignore_change_password_upon_first_use': True,
+                            'ignore_password_expiry': True}}
+        if CONF.security_compliance.change_password_upon_first_use:
+            # Keystone's SQL driver then expires the password of every new
+            # user, before it reads the option that exempts this one, and
+            # fails on a user without one: it gets a password nobody knows.
+            user['password'] = _new_secret()
+        return user
 
     def get_aggregator(self, aggregator_id):
         return self.driver.get_aggregator(aggregator_id)
@@ -292,17 +341,20 @@ class Manager(glue.Manager):
                     reason=_('Aggregator %s does not exist.') % aggregator_id)
 
     def _check_domain_free(self, domain_id):
-        aggregator_domain = CONF.mercador.aggregator_domain
         domain = PROVIDERS.resource_api.get_domain(domain_id)
-        if domain['name'] == aggregator_domain:
-            raise exception.InvalidInput(
-                reason=_('Domain %s holds aggregator identities and cannot '
-                         'back a virtual region.') % domain_id)
+        self._check_not_aggregator_domain(domain['name'], domain_id)
         for vr in self.driver.list_virtual_regions():
             if vr['domain_id'] == domain_id:
                 raise exception.Conflict(
                     reason=_('Domain %s already backs virtual region %s.')
                     % (domain_id, vr['id']))
+
+    @staticmethod
+    def _check_not_aggregator_domain(name, domain):
+        if name == CONF.mercador.aggregator_domain:
+            raise exception.InvalidInput(
+                reason=_('Domain %s holds aggregator identities and cannot '
+                         'back a virtual region.') % domain)
 
     def create_virtual_region(self, virtual_region, initiator=None):
         vr = dict(virtual_region)
@@ -326,31 +378,36 @@ class Manager(glue.Manager):
                            available)
         self._check_visibility(vr['visibility'], aggregator_ids)
         domain_name = vr.pop('domain_name', None)
-        with glue.session_for_write():
-            if domain_name:
-                try:
-                    PROVIDERS.resource_api.get_domain_by_name(domain_name)
-                except glue.DomainNotFound:
-                    pass
-                else:
-                    raise exception.Conflict(
-                        reason=_('Domain %s already exists; pass its ID as '
-                                 'domain_id to use it.') % domain_name)
-                domain_id = uuid.uuid4().hex
-                PROVIDERS.resource_api.create_domain(domain_id, {
-                    'id': domain_id, 'name': domain_name, 'enabled': True,
-                    'description': 'Virtual region %s.' % vr['name']})
-                vr.update(domain_id=domain_id, owns_domain=True)
+        if domain_name:
+            self._check_not_aggregator_domain(domain_name, domain_name)
+            try:
+                PROVIDERS.resource_api.get_domain_by_name(domain_name)
+            except glue.DomainNotFound:
+                pass
             else:
-                try:
-                    self._check_domain_free(vr['domain_id'])
-                except glue.DomainNotFound:
-                    raise exception.InvalidInput(
-                        reason=_('Domain %s does not exist.')
-                        % vr['domain_id'])
-                vr['owns_domain'] = False
-            vr.update(id=uuid.uuid4().hex, status='draft')
+                raise exception.Conflict(
+                    reason=_('Domain %s already exists; pass its ID as '
+                             'domain_id to use it.') % domain_name)
+            vr.update(domain_id=uuid.uuid4().hex, owns_domain=True)
+        else:
+            try:
+                self._check_domain_free(vr['domain_id'])
+            except glue.DomainNotFound:
+                raise exception.InvalidInput(
+                    reason=_('Domain %s does not exist.') % vr['domain_id'])
+            vr['owns_domain'] = False
+        vr.update(id=uuid.uuid4().hex, status='draft')
+        with glue.session_for_write():
+            # First: a name, or a domain, in use is refused before the
+            # domain is created.
             ref = self.driver.create_virtual_region(vr, aggregator_ids)
+            if domain_name:
+                glue.create_keystone_object(
+                    'domain', PROVIDERS.resource_api.create_domain,
+                    vr['domain_id'], {
+                        'id': vr['domain_id'], 'name': domain_name,
+                        'enabled': True,
+                        'description': 'Virtual region %s.' % vr['name']})
         glue.Audit.created(VIRTUAL_REGION, ref['id'], initiator)
         return ref
 
@@ -465,53 +522,98 @@ class Manager(glue.Manager):
         """
         request_hash = utils.request_hash(
             {'virtual_region_id': virtual_region_id})
-        existing = self.driver.find_binding_by_key(
-            aggregator['id'], idempotency_key)
-        if existing:
-            if existing['request_hash'] != request_hash:
+
+        def replay():
+            existing = self.driver.find_binding_by_key(
+                aggregator['id'], idempotency_key)
+            if existing and existing['request_hash'] != request_hash:
                 raise exception.IdempotencyKeyReused(key=idempotency_key)
+            return existing
+
+        existing = replay()
+        if existing:
             return existing, None
         vr = self.get_offer(aggregator, virtual_region_id)
         roles = self._binding_roles()
-        available = self._offered_services(vr['region_id'])
+        limits = self._project_limits(vr)
         binding_id = uuid.uuid4().hex
+        root_id = uuid.uuid4().hex
         password = _new_secret()
-        with glue.session_for_write():
-            root = self._create_project(
-                'mercador-' + binding_id, vr['domain_id'], vr['domain_id'])
-            user = PROVIDERS.identity_api.create_user({
-                'name': 'mercador-binding-' + binding_id,
-                'domain_id': vr['domain_id'], 'enabled': True,
-                'password': password,
-                'options': {'ignore_password_expiry': True,
-                            'ignore_change_password_upon_first_use': True}})
-            for role in roles:
-                PROVIDERS.assignment_api.create_grant(
-                    role['id'], user_id=user['id'], project_id=root['id'],
-                    inherited_to_projects=True)
-            self._apply_limits(vr, root['id'], available)
-            ref = self.driver.create_binding({
-                'id': binding_id, 'virtual_region_id': vr['id'],
-                'aggregator_id': aggregator['id'],
-                'idempotency_key': idempotency_key,
-                'request_hash': request_hash,
-                'root_project_id': root['id'], 'user_id': user['id']})
+        try:
+            with glue.session_for_write():
+                # First: a key in use is refused before anything is made.
+                # The user ID is Keystone's to choose; it is set below.
+                self.driver.create_binding({
+                    'id': binding_id, 'virtual_region_id': vr['id'],
+                    'aggregator_id': aggregator['id'],
+                    'idempotency_key': idempotency_key,
+                    'request_hash': request_hash,
+                    'root_project_id': root_id, 'user_id': ''})
+                root = self._create_project(
+                    'mercador-' + binding_id, vr['domain_id'],
+                    vr['domain_id'], project_id=root_id)
+                user = self._create_user({
+                    'name': 'mercador-binding-' + binding_id,
+                    'domain_id': vr['domain_id'], 'enabled': True,
+                    'password': password,
+                    'options': {
+                        'ignore_password_expiry': True,
+                        'ignore_change_password_upon_first_use': True}})
+                for role in roles:
+                    PROVIDERS.assignment_api.create_grant(
+                        role['id'], user_id=user['id'],
+                        project_id=root['id'], inherited_to_projects=True)
+                if limits:
+                    PROVIDERS.unified_limit_api.create_limits([
+                        dict(limit, id=uuid.uuid4().hex,
+                             project_id=root['id']) for limit in limits])
+                ref = self.driver.update_binding(
+                    binding_id, {'user_id': user['id']})
+        except exception.Conflict:
+            # A concurrent request with the same key got there first.
+            existing = replay()
+            if existing:
+                return existing, None
+            raise
         glue.Audit.created(BINDING, binding_id, initiator)
         return ref, password
 
-    def _apply_limits(self, vr, project_id, available):
+    def _project_limits(self, vr):
+        """The limits a binding's root project gets, without ID and
+        project; raises Conflict if the provider can no longer apply one.
+
+        Each follows the registered limit that allowed it: in the virtual
+        region's region, or without a region (a default for every region)
+        when Keystone has only that one.
+        """
         if not vr['limits']:
-            return
+            return []
+        available = self._offered_services(vr['region_id'])
+        registered = PROVIDERS.unified_limit_api.list_registered_limits()
         limits = []
         for limit in vr['limits']:
-            service_id = available[limit['service_type']][0]['service_id']
+            stype, resource = limit['service_type'], limit['resource_name']
+            service_ids = {e['service_id'] for e in available.get(stype, [])}
+            matches = sorted(
+                (r for r in registered
+                 if r['service_id'] in service_ids
+                 and r['resource_name'] == resource
+                 and r.get('region_id') in (None, vr['region_id'])),
+                # The region's own registered limit first.
+                key=lambda r: (r.get('region_id') is None, r['service_id']))
+            if not matches:
+                raise exception.Conflict(
+                    reason=_('Virtual region %s cannot be bound: its limit '
+                             'on %s/%s has no enabled %s endpoint or no '
+                             'registered limit in region %s any more.')
+                    % (vr['id'], stype, resource, stype, vr['region_id']))
             limits.append({
-                'id': uuid.uuid4().hex, 'project_id': project_id,
-                'service_id': service_id, 'region_id': vr['region_id'],
-                'resource_name': limit['resource_name'],
+                'service_id': matches[0]['service_id'],
+                'region_id': matches[0].get('region_id'),
+                'resource_name': resource,
                 'resource_limit': limit['resource_limit'],
                 'description': 'Mercador virtual region %s.' % vr['name']})
-        PROVIDERS.unified_limit_api.create_limits(limits)
+        return limits
 
     def describe_bindings(self, bindings):
         """What an aggregator needs to use each binding: where and how."""
@@ -580,14 +682,24 @@ class Manager(glue.Manager):
                 reason=_('Binding %s already has %d projects, the most this '
                          'provider allows.') % (binding_id, count))
         vr = self.driver.get_virtual_region(binding['virtual_region_id'])
-        with glue.session_for_write():
-            # Random name: nothing about the aggregator's tenant.
-            project = self._create_project(
-                uuid.uuid4().hex, vr['domain_id'],
-                binding['root_project_id'])
-            ref = self.driver.create_binding_project({
-                'id': project['id'], 'binding_id': binding_id,
-                'reference': reference})
+        project_id = uuid.uuid4().hex
+        try:
+            with glue.session_for_write():
+                # First: a reference in use is refused before the project
+                # is made.
+                ref = self.driver.create_binding_project({
+                    'id': project_id, 'binding_id': binding_id,
+                    'reference': reference})
+                # Random name: nothing about the aggregator's tenant.
+                self._create_project(
+                    uuid.uuid4().hex, vr['domain_id'],
+                    binding['root_project_id'], project_id=project_id)
+        except exception.Conflict:
+            # A concurrent request for the same reference got there first.
+            existing = self.driver.find_binding_project(binding_id, reference)
+            if existing:
+                return existing, False
+            raise
         glue.Audit.created(BINDING_PROJECT, ref['id'], initiator)
         return ref, True
 

@@ -12,10 +12,8 @@
 
 """Business rules of the publisher manager, on Keystone's own managers."""
 
+from unittest import mock
 import uuid
-
-from oslo_db import exception as db_exception
-import pytest
 
 from keystone.common import driver_hints
 from keystone import exception as ks_exception
@@ -165,12 +163,6 @@ class AggregatorTests(PublisherTestCase):
         self.assertFalse(app_cred['unrestricted'])
         self.assertEqual([role['id']], [r['id'] for r in app_cred['roles']])
 
-    @pytest.mark.xfail(
-        strict=True, raises=AttributeError,
-        reason='Keystone\'s SQL identity driver dereferences the password of '
-        'a user created without one when [security_compliance] '
-        'change_password_upon_first_use is on; the aggregator user has no '
-        'password, so create_aggregator fails with an AttributeError.')
     def test_create_aggregator_under_password_policies(self):
         self.config_fixture.config(group='security_compliance',
                                    change_password_upon_first_use=True)
@@ -239,12 +231,6 @@ class AggregatorTests(PublisherTestCase):
                  if r['name'] == publisher_policies.AGGREGATOR_ROLE]
         self.assertEqual(1, len(roles))
 
-    @pytest.mark.xfail(
-        strict=True, raises=db_exception.DBDuplicateEntry,
-        reason='Inside create_aggregator\'s transaction the duplicate home '
-        'project is flushed after Keystone\'s create_project returned, so '
-        'its handle_conflicts never sees it: a raw DBDuplicateEntry (HTTP '
-        '500) comes out instead of a Conflict.')
     def test_create_aggregator_with_duplicate_name_is_conflict(self):
         self.create_aggregator('reseller')
         domain = PROVIDERS.resource_api.get_domain_by_name(
@@ -414,11 +400,6 @@ class VirtualRegionCreateTests(PublisherTestCase):
         self.assertRaises(exception.InvalidInput, self.create_virtual_region,
                           domain_id=domain['id'])
 
-    @pytest.mark.xfail(
-        strict=True, raises=AssertionError,
-        reason='create_virtual_region checks the aggregator domain only for '
-        'domain_id: domain_name may create it before any aggregator exists, '
-        'and create_aggregator then puts identities in that domain.')
     def test_aggregator_domain_name_is_refused(self):
         self.assertRaises((exception.InvalidInput, exception.Conflict),
                           self.create_virtual_region,
@@ -843,11 +824,6 @@ class BindingTests(PublisherTestCase):
             [(lim['service_id'], lim['region_id'], lim['resource_name'],
               lim['resource_limit']) for lim in limits])
 
-    @pytest.mark.xfail(
-        strict=True, raises=ks_exception.NoLimitReference,
-        reason='A registered limit without a region satisfies the virtual '
-        'region check, but Keystone refuses a limit with a region_id for '
-        'it: every create_binding then fails with NoLimitReference.')
     def test_accepted_limits_can_be_applied(self):
         # A registered limit without a region is a default for every region.
         limits = [{'service_type': 'network', 'resource_name': 'port',
@@ -863,11 +839,6 @@ class BindingTests(PublisherTestCase):
             _hints(project_id=binding['root_project_id']))
         self.assertEqual(['port'], [lim['resource_name'] for lim in applied])
 
-    @pytest.mark.xfail(
-        strict=True, raises=KeyError,
-        reason='_apply_limits looks up an endpoint of each limited service '
-        'type; once the operator removes them, create_binding fails with a '
-        'KeyError (HTTP 500) instead of an explained error.')
     def test_bind_after_the_limited_service_lost_its_endpoints(self):
         for interface in ('public', 'internal', 'admin'):
             PROVIDERS.catalog_api.delete_endpoint(
@@ -1267,3 +1238,200 @@ class BasicNotificationTests(PublisherTestCase):
         self.create_aggregator()
 
         self.assertEqual([], self.mercador_notifications())
+
+
+class ConcurrentCreateTests(PublisherTestCase):
+    """What a request loses to a concurrent one that got there first (its
+    check before the insert found nothing): a Conflict (409) or the winner's
+    object, never a database error, and nothing of the loser is left."""
+
+    def setUp(self):
+        super().setUp()
+        self.aggregator = self.create_aggregator()
+        self.vr = self.create_offer()
+
+    def test_aggregator_whose_home_project_name_is_taken(self):
+        domain = PROVIDERS.resource_api.get_domain_by_name(
+            CONF.mercador.aggregator_domain)
+        project_id = uuid.uuid4().hex
+        PROVIDERS.resource_api.create_project(project_id, {
+            'id': project_id, 'name': 'taken', 'domain_id': domain['id'],
+            'parent_id': domain['id'], 'is_domain': False})
+        users = PROVIDERS.identity_api.list_users(
+            hints=_hints(domain_id=domain['id']))
+        self.clear_notifications()
+
+        with self.assertRaises(ks_exception.Conflict) as e:
+            self.create_aggregator('taken')
+
+        self.assertIn('taken', str(e.exception))
+        self.assertEqual([self.aggregator['id']],
+                         [a['id'] for a in self.manager.list_aggregators()])
+        self.assertEqual(len(users), len(PROVIDERS.identity_api.list_users(
+            hints=_hints(domain_id=domain['id']))))
+        self.assertEqual([], self.notifications)
+
+    def test_virtual_region_name(self):
+        with mock.patch.object(self.manager.driver, '_vr_exists'):
+            with self.assertRaises(exception.Conflict) as e:
+                self.create_virtual_region(name=self.vr['name'],
+                                           domain_name='vr-two')
+
+        self.assertIn(self.vr['name'], str(e.exception))
+        self.assertRaises(ks_exception.DomainNotFound,
+                          PROVIDERS.resource_api.get_domain_by_name, 'vr-two')
+
+    def test_virtual_region_domain(self):
+        with mock.patch.object(self.manager, '_check_domain_free'):
+            self.assertRaises(exception.Conflict, self.create_virtual_region,
+                              domain_id=self.vr['domain_id'])
+
+        self.assertEqual([self.vr['id']], [
+            vr['id'] for vr in self.manager.list_virtual_regions()])
+
+    def test_virtual_region_domain_name(self):
+        domain_id = uuid.uuid4().hex
+        PROVIDERS.resource_api.create_domain(domain_id, {
+            'id': domain_id, 'name': 'late', 'enabled': True})
+        by_name = PROVIDERS.resource_api.get_domain_by_name
+        with mock.patch.object(
+                PROVIDERS.resource_api, 'get_domain_by_name',
+                side_effect=lambda name: (
+                    by_name(name) if name != 'late'
+                    else self.fail_lookup(name))):
+            with self.assertRaises(ks_exception.Conflict) as e:
+                self.create_virtual_region(domain_name='late')
+
+        self.assertIn('late', str(e.exception))
+        self.assertEqual([self.vr['id']], [
+            vr['id'] for vr in self.manager.list_virtual_regions()])
+
+    @staticmethod
+    def fail_lookup(name):
+        raise ks_exception.DomainNotFound(domain_id=name)
+
+    def test_virtual_region_rename(self):
+        other = self.create_virtual_region()
+
+        with mock.patch.object(self.manager.driver, '_vr_exists'):
+            self.assertRaises(exception.Conflict,
+                              self.manager.update_virtual_region,
+                              other['id'], {'name': self.vr['name']})
+
+        self.assertEqual(other['name'], self.manager.get_virtual_region(
+            other['id'])['name'])
+
+    def test_binding_idempotency_key(self):
+        binding, _password = self.create_binding(self.aggregator, self.vr,
+                                                 key='key-1')
+        projects = len(PROVIDERS.resource_api.list_projects())
+
+        with mock.patch.object(self.manager.driver, 'find_binding_by_key',
+                               side_effect=[None, binding]):
+            replayed, password = self.create_binding(
+                self.aggregator, self.vr, key='key-1')
+
+        self.assertEqual(binding, replayed)
+        self.assertIsNone(password)
+        self.assertEqual(1, len(self.manager.list_bindings()))
+        self.assertEqual(projects, len(PROVIDERS.resource_api.list_projects()))
+
+    def test_binding_idempotency_key_for_another_region(self):
+        binding, _password = self.create_binding(self.aggregator, self.vr,
+                                                 key='key-1')
+        other = self.create_offer()
+
+        with mock.patch.object(self.manager.driver, 'find_binding_by_key',
+                               side_effect=[None, binding]):
+            self.assertRaises(exception.IdempotencyKeyReused,
+                              self.create_binding, self.aggregator, other,
+                              'key-1')
+
+    def test_binding_project_reference(self):
+        binding, _password = self.create_binding(self.aggregator, self.vr)
+        project, _created = self.manager.create_binding_project(
+            binding['id'], 'reference-0123456789')
+        projects = len(PROVIDERS.resource_api.list_projects())
+
+        with mock.patch.object(self.manager.driver, 'find_binding_project',
+                               side_effect=[None, project]):
+            again, created = self.manager.create_binding_project(
+                binding['id'], 'reference-0123456789')
+
+        self.assertEqual((project, False), (again, created))
+        self.assertEqual(projects, len(PROVIDERS.resource_api.list_projects()))
+
+    def test_shared_domain_and_role_created_concurrently(self):
+        domain_id = uuid.uuid4().hex
+        PROVIDERS.resource_api.create_domain(domain_id, {
+            'id': domain_id, 'name': 'shared', 'enabled': True})
+
+        # The lookup missed it; the create finds it taken and uses it.
+        with mock.patch.object(PROVIDERS.resource_api, 'get_domain_by_name',
+                               side_effect=[ks_exception.DomainNotFound(
+                                   domain_id='shared'), {'id': domain_id}]):
+            domain = self.manager._ensure_domain('shared', '')
+        with mock.patch.object(self.manager, '_find_role',
+                               side_effect=[None, {'id': 'the-role'}]):
+            role = self.manager._ensure_role('member')
+
+        self.assertEqual(domain_id, domain['id'])
+        self.assertEqual('the-role', role['id'])
+
+
+class RollbackTests(PublisherTestCase):
+    """Keystone objects made in a transaction that rolls back: their
+    notifications are never sent, Keystone's caches forget them."""
+
+    def setUp(self):
+        super().setUp()
+        self.aggregator = self.create_aggregator()
+        self.vr = self.create_offer()
+        self.clear_notifications()
+
+    def test_failed_binding_notifies_nothing_and_leaves_nothing(self):
+        made = {}
+        create_project = self.manager._create_project
+
+        def record(*args, **kwargs):
+            made['project'] = create_project(*args, **kwargs)
+            # Keystone's manager cached it: the read hits the cache.
+            PROVIDERS.resource_api.get_project(made['project']['id'])
+            return made['project']
+
+        with mock.patch.object(self.manager, '_create_project', record), \
+                mock.patch.object(PROVIDERS.assignment_api, 'create_grant',
+                                  side_effect=ks_exception.RoleNotFound(
+                                      role_id='gone')):
+            self.assertRaises(ks_exception.RoleNotFound, self.create_binding,
+                              self.aggregator, self.vr)
+
+        self.assertEqual([], self.notifications)
+        self.assertRaises(ks_exception.ProjectNotFound,
+                          PROVIDERS.resource_api.get_project,
+                          made['project']['id'])
+        self.assertEqual([], self.manager.list_bindings())
+
+    def test_committed_objects_are_notified_after_the_commit(self):
+        binding, _password = self.create_binding(self.aggregator, self.vr)
+
+        sent = [(t, p.get('resource_info')) for t, p in self.notifications]
+        self.assertIn(('identity.project.created', binding['root_project_id']),
+                      sent)
+        self.assertIn(('identity.user.created', binding['user_id']), sent)
+        # Keystone's, sent at the commit, come before Mercador's own.
+        self.assertEqual(('identity.%s.created' % core.BINDING,
+                          binding['id']), sent[-1])
+
+    def test_rolled_back_update_is_not_notified(self):
+        with mock.patch.object(self.manager.driver, 'delete_binding',
+                               side_effect=exception.Conflict(reason='no')):
+            binding, _password = self.create_binding(self.aggregator,
+                                                     self.vr)
+            self.clear_notifications()
+            self.assertRaises(exception.Conflict,
+                              self.manager.delete_binding, binding['id'])
+
+        self.assertEqual([], self.notifications)
+        PROVIDERS.resource_api.get_project(binding['root_project_id'])
+        PROVIDERS.identity_api.get_user(binding['user_id'])

@@ -12,7 +12,6 @@
 
 """SQL driver of the aggregator side, in Keystone's database."""
 
-from oslo_db import exception as db_exception
 import sqlalchemy as sa
 
 from keystone_mercador.aggregator.backends import base
@@ -146,10 +145,12 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
                 for r in self._list(models.OwnedService, [])}
 
     def add_owned_service(self, service_id, service_type):
-        self._insert(models.OwnedService,
-                     {'service_id': service_id, 'service_type': service_type},
-                     _('A service of type %s was created for bound regions '
-                       'by another request.') % service_type)
+        self._insert(
+            models.OwnedService,
+            {'service_id': service_id, 'service_type': service_type},
+            _('A service of type %s was created for bound regions by '
+              'another request.') % service_type,
+            conflict=exception.OwnedServiceConflict)
 
     def remove_owned_service(self, service_id):
         with glue.session_for_write() as session:
@@ -161,13 +162,17 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
     def create_entitlement(self, bound_region_id, target_type, target_id):
         key = dict(bound_region_id=bound_region_id, target_type=target_type,
                    target_id=target_id)
+        # Its own transaction (never inside another): the duplicate of a
+        # concurrent identical request rolls it back, which is then a
+        # success (idempotent).
         try:
             with glue.session_for_write() as session:
                 self._get_bound_region(session, bound_region_id)
                 if session.get(models.Entitlement, key) is None:
                     session.add(models.Entitlement(**key))
-        except db_exception.DBDuplicateEntry:
-            pass  # a concurrent identical request stored it: idempotent
+                    self._flush(session, '')
+        except exception.Conflict:
+            pass
 
     def get_entitlement(self, bound_region_id, target_type, target_id):
         with glue.session_for_read() as session:
@@ -223,6 +228,7 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
             return row.to_dict() if row else None
 
     def create_project_mapping(self, mapping):
+        # Its own transaction, as create_entitlement.
         try:
             self._insert(models.ProjectMapping, mapping, '')
         except exception.Conflict:

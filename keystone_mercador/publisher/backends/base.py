@@ -79,6 +79,10 @@ class PublisherDriverBase(metaclass=abc.ABCMeta):
         """Store a binding; Conflict if its idempotency key is taken."""
 
     @abc.abstractmethod
+    def update_binding(self, binding_id, values):
+        """Update a binding's columns; return it."""
+
+    @abc.abstractmethod
     def get_binding(self, binding_id):
         """Return one binding."""
 

@@ -99,6 +99,12 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
             raise exception.Conflict(
                 reason=_('A virtual region named %s already exists.') % name)
 
+    @staticmethod
+    def _vr_duplicate(values):
+        return _('A virtual region named %s already exists, or domain %s '
+                 'already backs one.') % (values.get('name'),
+                                          values.get('domain_id'))
+
     def create_virtual_region(self, virtual_region, aggregator_ids):
         values = dict(virtual_region)
         values['metadata_'] = values.pop('metadata')
@@ -106,7 +112,7 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
             self._vr_exists(session, values['name'])
             row = models.VirtualRegion(**values)
             session.add(row)
-            session.flush()
+            self._flush(session, self._vr_duplicate(values))
             self._set_access(session, row.id, aggregator_ids)
             session.flush()
             return _vr_dict(row, aggregator_ids)
@@ -155,7 +161,7 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
                 setattr(row, key, value)
             if aggregator_ids is not None:
                 self._set_access(session, row.id, aggregator_ids)
-            session.flush()
+            self._flush(session, self._vr_duplicate(values))
             return _vr_dict(row, self._access(session, [row.id])[row.id])
 
     def delete_virtual_region(self, virtual_region_id):
@@ -177,6 +183,11 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
         return cls._get_row(
             session, models.Binding, binding_id,
             lambda: exception.BindingNotFound(binding_id=binding_id))
+
+    def update_binding(self, binding_id, values):
+        with glue.session_for_write() as session:
+            return self._update_row(
+                session, self._get_binding(session, binding_id), values)
 
     def get_binding(self, binding_id):
         with glue.session_for_read() as session:
