@@ -21,6 +21,7 @@ import http.client
 
 import flask
 
+from keystone_mercador.aggregator import access
 from keystone_mercador.aggregator import schema
 from keystone_mercador.common import schema as types
 from keystone_mercador.common import validation
@@ -247,7 +248,12 @@ class RegionAccessResource(_Resource):
             ENFORCER.enforce_call(action='mercador:region_endpoints:get')
             return {'access': PROVIDERS.mercador_access_api.get_endpoints(
                 region_id)}
-        ENFORCER.enforce_call(action='mercador:region_access:get')
+        try:
+            # Keystone's enforcer validates X-Subject-Token first (its
+            # target.token), with Keystone's 404 for an invalid one.
+            ENFORCER.enforce_call(action='mercador:region_access:get')
+        except glue.NotFound:
+            raise access.SubjectTokenNotValid()
         subject = flask.request.headers.get('X-Subject-Token')
         if not subject:
             raise exception.InvalidInput(
