@@ -20,45 +20,102 @@ project entitled to the region, which provider project it maps to, and the
 provider token to use. The proxy holds no credential and no state; what it
 caches (per token, bounded by ``access_cache_time`` and the tokens' expiry)
 lives in the configured oslo.cache backend, shared by all its processes.
+
+Everything a tenant sends is taken as hostile: the path is forwarded as it
+was encoded and never leaves the offered endpoint (``paths``), headers that
+would tell the provider something about routing, scope or credentials are
+dropped, the provider's ``identity`` service is never relayed, and every
+failure is a JSON error. Without a token, only the version document of an
+endpoint (its root, ``GET`` or ``HEAD``, no query) is relayed, as the
+provider serves it, without any provider token.
 """
 
 import datetime
 import hashlib
+import http.cookiejar
 import json
 import logging
+import re
+import sys
 import threading
+import traceback
+import urllib.parse
 
 from oslo_utils import timeutils
 import requests
 
+from mercador_proxy import paths
 from mercador_proxy import rewrite
 
 LOG = logging.getLogger(__name__)
 
-# Never forwarded: hop-by-hop headers, the caller's credentials, and what
-# identity middleware may have added about the caller.
-_DROP_REQUEST = {
+# Request headers never forwarded to the provider.
+_DROP_REQUEST = frozenset({
+    # Hop-by-hop (RFC 9110, 7.6.1): about the tenant's connection only.
     'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
-    'te', 'trailers', 'transfer-encoding', 'upgrade', 'host',
-    'content-length', 'x-auth-token', 'x-service-token', 'x-subject-token',
-    'cookie', 'authorization', 'forwarded', 'x-forwarded-for',
-    'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip',
-}
-_DROP_REQUEST_PREFIXES = ('x-user', 'x-project', 'x-domain', 'x-tenant',
-                          'x-roles', 'x-identity-status', 'x-service-')
-_DROP_RESPONSE = {
+    'proxy-connection', 'te', 'trailer', 'trailers', 'transfer-encoding',
+    'upgrade',
+    # Set by the proxy for its own connection to the provider.
+    'host', 'content-length',
+    # The tenant's credentials at the aggregator (Swift's X-Storage-Token
+    # is a token too): the provider gets the provider token, nothing else.
+    'cookie', 'authorization', 'x-storage-token', 'openstack-auth-receipt',
+    # Routing: where the request came from, which host or URL it was meant
+    # for. A provider's proxy middleware (oslo.middleware's
+    # HTTPProxyToWSGI, Werkzeug's ProxyFix, a front end's rewrite rules)
+    # would believe the tenant and build URLs or route from them.
+    'forwarded', 'via', 'x-real-ip', 'x-host', 'x-url-scheme',
+    # Scope: a system scope that the provider token does not carry.
+    'openstack-system-scope',
+    # Method overrides: the provider gets the method the proxy sends.
+    'x-http-method-override', 'x-http-method', 'x-method-override',
+})
+_DROP_REQUEST_PREFIXES = (
+    # Tokens (X-Auth-Token, X-Service-Token, X-Subject-Token, X-Auth-User,
+    # ...) and what identity middleware says about a token (X-User-Id,
+    # X-Project-Id, X-Roles, X-Identity-Status, X-Service-Catalog, ...):
+    # only the provider's own middleware may say that.
+    'x-auth-', 'x-subject-', 'x-service-', 'x-identity-', 'x-user',
+    'x-project', 'x-domain', 'x-tenant', 'x-role', 'x-is-admin-project',
+    'x-system-scope', 'x-trust-',
+    # Routing (X-Forwarded-For, -Host, -Proto, -Prefix, -Server, -Port;
+    # X-Original-URL, X-Original-Host; X-Rewrite-URL).
+    'x-forwarded-', 'x-original-', 'x-rewrite-',
+)
+# Response headers never relayed to the tenant.
+_DROP_RESPONSE = frozenset({
+    # Hop-by-hop.
     'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
-    'te', 'trailers', 'transfer-encoding', 'upgrade', 'content-length',
-    'content-encoding', 'server', 'set-cookie', 'www-authenticate',
-}
+    'proxy-connection', 'te', 'trailer', 'trailers', 'transfer-encoding',
+    'upgrade',
+    # Set by the proxy for the body it sends.
+    'content-length', 'content-encoding',
+    # The provider's software, sessions and credentials.
+    'server', 'set-cookie', 'x-auth-token', 'x-subject-token',
+    'x-service-token', 'openstack-auth-receipt',
+    # Where the provider is: its auth URL (a 401 carries the aggregator's
+    # instead) and alternative services that would lead clients to it.
+    'www-authenticate', 'alt-svc',
+})
+
+#: Never relayed, whatever a region offers: tenants authenticate at the
+#: aggregator, and the provider's Keystone is the binding's, not theirs.
+NEVER_RELAYED = frozenset({'identity'})
 
 SERVICE_TOKEN_MARGIN = datetime.timedelta(seconds=120)
+#: A 401 of the identity service renews the proxy's own token at most this
+#: often: it may be the tenant's token that is bad, and an unknown tenant
+#: token must not cost a password check each time.
+SERVICE_TOKEN_RENEWAL = datetime.timedelta(seconds=10)
 
 _STATUS = {
     400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
-    404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable',
-    504: 'Gateway Timeout',
+    404: 'Not Found', 413: 'Content Too Large', 502: 'Bad Gateway',
+    503: 'Service Unavailable', 504: 'Gateway Timeout',
 }
+_DIGITS = re.compile(r'[0-9]+\Z')
+# Endpoints carry no token: their cache entries end by access_cache_time.
+_FAR = '9999-12-31T00:00:00+00:00'
 
 
 class ProxyError(Exception):
@@ -67,13 +124,13 @@ class ProxyError(Exception):
         self.code = code
         self.message = message
 
-    def respond(self, start_response):
+    def respond(self, start_response, headers=(), exc_info=None):
         body = json.dumps({'error': {
             'code': self.code, 'title': _STATUS.get(self.code, 'Error'),
             'message': self.message}}).encode('utf-8')
         start_response('%d %s' % (self.code, _STATUS.get(self.code, '')), [
             ('Content-Type', 'application/json'),
-            ('Content-Length', str(len(body)))])
+            ('Content-Length', str(len(body)))] + list(headers), exc_info)
         return [body]
 
 
@@ -107,6 +164,33 @@ def _chunks(stream, size):
         yield data
 
 
+def _read_upto(stream, size):
+    """Up to ``size`` bytes, fewer only at the end of the body."""
+    parts, got = [], 0
+    while got < size:
+        data = stream.read(size - got)
+        if not data:
+            break
+        parts.append(data)
+        got += len(data)
+    return b''.join(parts)
+
+
+def _connection_tokens(value):
+    """Header names a Connection header lists (hop-by-hop as well)."""
+    return {t.strip().lower() for t in (value or '').split(',') if t.strip()}
+
+
+def relayable(endpoints):
+    """The endpoints the proxy relays to: never the identity service, nor
+    anything under its URL."""
+    identity = [url for stype, url in endpoints.items()
+                if stype in NEVER_RELAYED]
+    return {stype: url for stype, url in endpoints.items()
+            if stype not in NEVER_RELAYED
+            and not any(paths.under(url, i) for i in identity)}
+
+
 class AccessClient:
     """Asks the aggregator's Keystone how a token may use a bound region,
     the way services validate tokens: with its own service token in
@@ -118,6 +202,7 @@ class AccessClient:
         self.cache = cache_region
         self._service_token = None
         self._service_expires = None
+        self._service_issued = None
         self._lock = threading.Lock()
 
     @property
@@ -128,20 +213,48 @@ class AccessClient:
     def _identity(self, path):
         return self.conf.proxy.identity_url.rstrip('/') + '/v3' + path
 
+    @staticmethod
+    def _route(region_id):
+        return '/OS-MERCADOR/regions/%s/access' % urllib.parse.quote(
+            region_id, safe='')
+
     def _key(self, token, region_id):
         digest = hashlib.sha256(token.encode('utf-8')).hexdigest()
         return 'mercador-proxy-access:%s:%s' % (region_id, digest)
 
-    def get(self, token, region_id):
-        key = self._key(token, region_id)
+    def _cached(self, key):
         cached = self.cache.get(key)
         if isinstance(cached, dict):
             expires = timeutils.parse_isotime(cached['expires_at'])
             if expires > timeutils.utcnow(with_timezone=True):
                 return cached
+        return None
+
+    def get(self, token, region_id):
+        key = self._key(token, region_id)
+        cached = self._cached(key)
+        if cached:
+            return cached
         access = self._fetch(token, region_id)
         self._remember(key, access)
         return access
+
+    def endpoints(self, region_id):
+        """``{service_type: provider URL}`` of a bound region, asked
+        without any tenant token (for version discovery)."""
+        key = 'mercador-proxy-endpoints:%s' % region_id
+        cached = self._cached(key)
+        if cached:
+            return cached['endpoints']
+        r = self._ask(self._route(region_id), params={'only': 'endpoints'})
+        if r.status_code in (401, 403):
+            # This Keystone's policy keeps the endpoints of its regions from
+            # the proxy: without a token there is nothing to relay.
+            raise ProxyError(401, 'Authentication required: send an '
+                             'X-Auth-Token.')
+        access = self._answer(r, region_id)
+        self._remember(key, dict(access, expires_at=_FAR))
+        return access['endpoints']
 
     def _remember(self, key, access):
         # The cache backend's own expiration is global; the per-entry
@@ -165,6 +278,9 @@ class AccessClient:
     def service_token(self, renew=False):
         with self._lock:
             now = timeutils.utcnow(with_timezone=True)
+            if renew and self._service_issued is not None and (
+                    now - self._service_issued < SERVICE_TOKEN_RENEWAL):
+                renew = False
             if (renew or self._service_token is None
                     or self._service_expires - SERVICE_TOKEN_MARGIN <= now):
                 p = self.conf.proxy
@@ -183,21 +299,44 @@ class AccessClient:
                 self._service_token = r.headers['X-Subject-Token']
                 self._service_expires = timeutils.parse_isotime(
                     r.json()['token']['expires_at'])
+                self._service_issued = now
             return self._service_token
 
+    def _ask(self, path, headers=None, params=None):
+        """GET ``path`` with the service token; once more with a new one
+        if that answers 401 (a read, so retrying is safe)."""
+        sent = self.service_token()
+        for attempt in (1, 2):
+            r = self._request('GET', path, params=params, headers=dict(
+                headers or {}, **{'X-Auth-Token': sent}))
+            if r.status_code != 401 or attempt == 2:
+                return r
+            renewed = self.service_token(renew=True)
+            if renewed == sent:
+                # Renewed a moment ago: the 401 is about the tenant's token.
+                return r
+            sent = renewed
+
     def _fetch(self, token, region_id):
-        path = '/OS-MERCADOR/regions/%s/access' % region_id
-        for renew in (False, True):
-            r = self._request('GET', path, headers={
-                'X-Auth-Token': self.service_token(renew),
-                'X-Subject-Token': token})
-            if r.status_code != 401 or renew:
-                break
-            # Either token may be the bad one: retry once with a new
-            # service token (a read, so retrying is safe).
+        r = self._ask(self._route(region_id),
+                      headers={'X-Subject-Token': token})
+        if r.status_code == 401:
+            raise ProxyError(401, 'The token is not valid (unknown, '
+                             'expired or revoked): authenticate again.')
+        return self._answer(r, region_id)
+
+    @staticmethod
+    def _answer(r, region_id):
         if r.status_code == 200:
-            return r.json()['access']
-        if r.status_code in (401, 403, 404):
+            try:
+                access = r.json()['access']
+                if isinstance(access['endpoints'], dict):
+                    return access
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise ProxyError(502, 'The identity service answered '
+                             'unexpectedly for region %s.' % region_id)
+        if r.status_code in (403, 404):
             try:
                 message = r.json()['error']['message']
             except (ValueError, KeyError, TypeError):
@@ -216,13 +355,47 @@ class Proxy:
                                                 pool_maxsize=32)
         self.http.mount('http://', adapter)
         self.http.mount('https://', adapter)
+        # No cookie jar: one session serves every tenant, and a cookie a
+        # provider sets for one of them must never go out for another.
+        self.http.cookies = requests.cookies.RequestsCookieJar(
+            policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self.access = AccessClient(conf, self.http, cache_region)
 
     def __call__(self, environ, start_response):
+        state = {'secrets': []}
         try:
-            return self._proxy(environ, start_response)
+            return self._proxy(environ, start_response, state)
         except ProxyError as e:
-            return e.respond(start_response)
+            return self._error(e, start_response)
+        except Exception:
+            exc_info = sys.exc_info()
+            region_id = state.get('region_id')
+            self._log_unexpected(environ, state, region_id)
+            where = 'Region %s: the' % region_id if region_id else 'The'
+            return self._error(ProxyError(
+                502, '%s proxy could not relay this request; the error is '
+                'in its log.' % where), start_response, exc_info)
+
+    def _log_unexpected(self, environ, state, region_id):
+        text = traceback.format_exc()
+        secrets = state['secrets'] + [
+            environ.get('HTTP_X_AUTH_TOKEN'),
+            getattr(self.access, '_service_token', None)]
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, '***')
+        LOG.error('Region %s: unexpected error on %s %s/...:\n%s',
+                  region_id or '(none)', environ.get('REQUEST_METHOD'),
+                  state.get('service_type', ''), text)
+
+    def _www_authenticate(self):
+        uri = (self.conf.proxy.www_authenticate_uri
+               or self.conf.proxy.identity_url)
+        return ('WWW-Authenticate', 'Keystone uri="%s"' % uri)
+
+    def _error(self, error, start_response, exc_info=None):
+        headers = [self._www_authenticate()] if error.code == 401 else []
+        return error.respond(start_response, headers, exc_info)
 
     def _public_base(self, environ):
         if self.conf.proxy.public_url:
@@ -233,63 +406,116 @@ class Proxy:
         return '%s://%s%s' % (scheme, host,
                               environ.get('SCRIPT_NAME', '').rstrip('/'))
 
-    def _proxy(self, environ, start_response):
-        parts = environ.get('PATH_INFO', '').lstrip('/').split('/', 2)
-        if len(parts) < 2 or not parts[0] or not parts[1]:
-            raise ProxyError(404, 'Use /<region>/<service type>/...: the '
-                             'catalog gives these URLs.')
-        region_id, service_type = parts[0], parts[1]
-        rest = '/' + parts[2] if len(parts) == 3 else ''
+    def _proxy(self, environ, start_response, state):
+        method = environ['REQUEST_METHOD']
+        try:
+            target = paths.split(paths.raw_path(environ))
+            if target is None:
+                raise ProxyError(404, 'Use /<region>/<service type>/...: '
+                                 'the catalog gives these URLs.')
+            region_id, service_type, rest = target
+            state.update(region_id=region_id, service_type=service_type)
+            forward = paths.confine(rest)
+            query = paths.canonical_query(environ.get('QUERY_STRING', ''))
+        except paths.PathError as e:
+            raise ProxyError(400, str(e))
+        if service_type in NEVER_RELAYED:
+            raise ProxyError(403, 'Region %s: the %s service is never '
+                             'offered through the proxy; authenticate at '
+                             'the aggregator.' % (region_id, service_type))
         token = environ.get('HTTP_X_AUTH_TOKEN')
         if not token:
+            if method in ('GET', 'HEAD') and rest in ('', '/') and not query:
+                return self._version_document(
+                    environ, start_response, method, region_id,
+                    service_type, rest)
             raise ProxyError(401, 'Authentication required: send an '
                              'X-Auth-Token.')
+        state['secrets'].append(token)
         access = self.access.get(token, region_id)
-        upstream = access['endpoints'].get(service_type)
+        state['secrets'].append(access.get('token'))
+        endpoints = relayable(access['endpoints'])
+        upstream = endpoints.get(service_type)
         if not upstream:
             raise ProxyError(404, 'Region %s offers no %s service.' % (
                 region_id, service_type))
         upstream = upstream.rstrip('/')
-        public = '%s/%s/%s' % (self._public_base(environ), region_id,
-                               service_type)
-        outward = rewrite.Rewriter([
-            (public, upstream),
-            (access['project_id'], access['provider_project_id'])])
-        inward = rewrite.Rewriter([
-            (upstream, public),
-            (access['provider_project_id'], access['project_id'])])
+        base = self._public_base(environ)
+        ids = [(access['project_id'], access['provider_project_id'])]
+        urls = [('%s/%s/%s' % (base, region_id, stype), url.rstrip('/'))
+                for stype, url in endpoints.items()]
+        outward = rewrite.Rewriter(urls + ids)
+        inward = rewrite.Rewriter([(b, a) for a, b in urls + ids])
 
-        url = upstream + outward.text(rest)
-        query = environ.get('QUERY_STRING')
+        url = upstream + rewrite.Rewriter(ids).text(forward)
         if query:
-            url += '?' + outward.text(query)
+            url += '?' + paths.canonical_query(outward.text(query))
+        self._check_under(url, upstream, region_id, service_type)
         headers = self._request_headers(environ, outward)
         headers['X-Auth-Token'] = access['token']
-        body = self._request_body(environ, headers, outward)
-        method = environ['REQUEST_METHOD']
+        body = self._request_body(environ, outward)
+        response = self._send(method, url, headers, body, region_id,
+                              service_type)
+        return self._respond(response, inward, method, region_id,
+                             service_type, start_response)
+
+    def _version_document(self, environ, start_response, method, region_id,
+                          service_type, rest):
+        """The endpoint's root as the provider serves it to anyone: no
+        token, no body, provider URLs rewritten."""
+        endpoints = relayable(self.access.endpoints(region_id))
+        upstream = endpoints.get(service_type)
+        if not upstream:
+            raise ProxyError(404, 'Region %s offers no %s service.' % (
+                region_id, service_type))
+        url = upstream.rstrip('/') + rest
+        self._check_under(url, upstream, region_id, service_type)
+        base = self._public_base(environ)
+        inward = rewrite.Rewriter([
+            (u.rstrip('/'), '%s/%s/%s' % (base, region_id, stype))
+            for stype, u in endpoints.items()])
+        headers = self._request_headers(environ, rewrite.Rewriter([]))
+        response = self._send(method, url, headers, None, region_id,
+                              service_type)
+        return self._respond(response, inward, method, region_id,
+                             service_type, start_response)
+
+    @staticmethod
+    def _check_under(url, upstream, region_id, service_type):
+        # paths.confine already made sure of it; this is the last word.
+        if not paths.under(url, upstream):
+            raise ProxyError(400, 'Region %s: the request would leave the '
+                             '%s endpoint.' % (region_id, service_type))
+
+    def _send(self, method, url, headers, body, region_id, service_type):
+        request = requests.Request(method, url, headers=headers, data=body)
+        prepared = self.http.prepare_request(request)
+        # Exactly the URL built here: requests would decode the
+        # percent-encodings of unreserved characters.
+        prepared.url = url
+        settings = self.http.merge_environment_settings(
+            url, {}, True, None, None)
         try:
-            upstream_response = self.http.request(
-                method, url, headers=headers, data=body, stream=True,
-                allow_redirects=False,
+            return self.http.send(
+                prepared, allow_redirects=False,
                 timeout=(self.conf.proxy.connect_timeout,
-                         self.conf.proxy.read_timeout))
+                         self.conf.proxy.read_timeout), **settings)
         except requests.Timeout:
             raise ProxyError(504, 'Region %s: the %s service did not answer '
                              'in time.' % (region_id, service_type))
         except requests.ConnectionError:
             raise ProxyError(503, 'Region %s: the %s service is '
                              'unreachable.' % (region_id, service_type))
-        return self._respond(upstream_response, inward, method, region_id,
-                             service_type, start_response)
 
     @staticmethod
     def _request_headers(environ, outward):
+        drop = _connection_tokens(environ.get('HTTP_CONNECTION'))
         headers = {}
         for key, value in environ.items():
             if not key.startswith('HTTP_'):
                 continue
             name = key[5:].replace('_', '-').lower()
-            if name in _DROP_REQUEST or name.startswith(
+            if name in _DROP_REQUEST or name in drop or name.startswith(
                     _DROP_REQUEST_PREFIXES):
                 continue
             headers[name] = outward.text(value)
@@ -297,32 +523,65 @@ class Proxy:
             headers['content-type'] = environ['CONTENT_TYPE']
         return headers
 
-    def _request_body(self, environ, headers, outward):
+    def _request_body(self, environ, outward):
         stream = environ['wsgi.input']
-        length = environ.get('CONTENT_LENGTH')
         chunked = 'chunked' in environ.get(
             'HTTP_TRANSFER_ENCODING', '').lower()
-        limit = self.conf.proxy.max_rewrite_bytes
-        if length:
+        length = (environ.get('CONTENT_LENGTH') or '').strip()
+        if chunked:
+            length = None
+        elif length:
+            if not _DIGITS.match(length):
+                raise ProxyError(400, 'Content-Length must be a '
+                                 'non-negative integer.')
             length = int(length)
-            if rewrite.is_json(environ.get('CONTENT_TYPE')) and \
-                    length <= limit:
-                return outward.text(stream.read(length).decode('utf-8'))\
-                    .encode('utf-8')
+        else:
+            length = None
+        limit = self.conf.proxy.max_rewrite_bytes
+        if rewrite.is_json(environ.get('CONTENT_TYPE')) and (
+                chunked or length):
+            if length is not None and length > limit:
+                raise self._too_large(limit)
+            data = _read_upto(stream, limit + 1 if length is None
+                              else length)
+            if len(data) > limit:
+                raise self._too_large(limit)
+            return self._json_body(data, outward)
+        if length is not None:
             return _Input(stream, length, self.conf.proxy.chunk_size)
         if chunked:
-            if rewrite.is_json(environ.get('CONTENT_TYPE')):
-                data = stream.read(limit + 1)
-                if len(data) > limit:
-                    raise ProxyError(400, 'JSON request body too large.')
-                return outward.text(data.decode('utf-8')).encode('utf-8')
             return _chunks(stream, self.conf.proxy.chunk_size)
         return None
 
+    @staticmethod
+    def _too_large(limit):
+        return ProxyError(413, 'JSON request bodies are rewritten, and this '
+                          'one is over the %d bytes the proxy rewrites.'
+                          % limit)
+
+    @staticmethod
+    def _json_body(data, outward):
+        if not data.strip():
+            return data
+        try:
+            text = data.decode('utf-8')
+        except UnicodeDecodeError:
+            raise ProxyError(400, 'The JSON request body is not valid '
+                             'UTF-8.')
+        try:
+            return json.dumps(outward.json(json.loads(text))).encode('utf-8')
+        except (ValueError, RecursionError) as e:
+            raise ProxyError(400, 'The JSON request body is not valid '
+                             'JSON: %s.' % e)
+
     def _respond(self, response, inward, method, region_id, service_type,
                  start_response):
+        drop = _connection_tokens(response.headers.get('Connection'))
         headers = [(k, inward.text(v)) for k, v in response.headers.items()
-                   if k.lower() not in _DROP_RESPONSE]
+                   if k.lower() not in _DROP_RESPONSE
+                   and k.lower() not in drop]
+        if response.status_code == 401:
+            headers.append(self._www_authenticate())
         status = '%d %s' % (response.status_code, response.reason)
         if method == 'HEAD' or response.status_code in (204, 304):
             response.close()
@@ -341,7 +600,7 @@ class Proxy:
                                  % (region_id, service_type))
             try:
                 data = inward.json_bytes(data)
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = inward.text(data.decode('utf-8', 'replace')).encode(
                     'utf-8')
             headers.append(('Content-Length', str(len(data))))

@@ -34,6 +34,12 @@ OPTS = [
                help='Domain of the proxy\'s user.'),
     cfg.StrOpt('project_domain_name', default='Default',
                help='Domain of the proxy\'s project.'),
+    cfg.URIOpt(
+        'www_authenticate_uri',
+        help='The auth URL that the proxy\'s 401 answers name in '
+        '"WWW-Authenticate: Keystone uri=..." (as keystonemiddleware\'s '
+        'option of that name): where tenants authenticate. Defaults to '
+        'identity_url.'),
     cfg.StrOpt(
         'public_url',
         help='Base URL clients use to reach this proxy, as in the catalog. '
@@ -48,8 +54,9 @@ OPTS = [
                help='Bytes read and written at a time when streaming.'),
     cfg.IntOpt('max_rewrite_bytes', default=16 * 1024 * 1024, min=0,
                help='JSON bodies up to this size are rewritten (provider '
-               'URLs and project IDs); larger ones are refused with 502 '
-               'rather than passed through unrewritten.'),
+               'URLs and project IDs); larger ones are refused rather than '
+               'passed through unrewritten: 413 for a request body (with a '
+               'Content-Length or chunked alike), 502 for a response.'),
     cfg.IntOpt('access_cache_time', default=300, min=0,
                help='Seconds an answer of the identity service for one '
                'token and bound region is reused (never past the expiry of '
