@@ -9,6 +9,7 @@ call.
 import pytest
 
 from harness import client
+from harness import servers
 from tests.functional import aggregation as agg
 from tests.functional import personas
 from tests.functional import publisher as pub
@@ -155,3 +156,38 @@ def test_region_list_shows_bound_regions_to_readers_only(world, persona):
     assert (world.bound['region_id'] in regions) == visible
     r = session.get('/v3/regions/' + world.bound['region_id'])
     assert r.status_code == (200 if visible else 404), r.text
+
+
+@pytest.mark.parametrize('persona', PERSONAS)
+@pytest.mark.parametrize('query', ['', '?only=endpoints'],
+                         ids=['access', 'endpoints'])
+def test_region_access_is_the_proxy_s_only(world, persona, query):
+    """No persona, administrators included, may ask the proxy's question
+    (with a valid tenant token, or for the endpoints alone)."""
+    path = API + '/regions/%s/access%s' % (world.bound['region_id'], query)
+    headers = {} if query else {
+        'X-Subject-Token': world.sessions['project_member'].token}
+    r = world.sessions[persona].get(path, headers=headers)
+    assert r.status_code == (401 if persona == 'anonymous' else 403), r.text
+    assert 'error' in r.json()
+
+
+def test_region_access_answers_the_service_role(world, aggregator):
+    user = aggregator.service_user(pub.unique('proxy'), role='service')
+    proxy = client.Session.login(aggregator.url, client.password_auth(
+        user_id=user['id'], password=servers.SERVICE_PASSWORD,
+        scope={'project': {'name': 'service',
+                           'domain': {'name': 'Default'}}}))
+    path = API + '/regions/%s/access' % world.bound['region_id']
+    access = proxy.ok('GET', path + '?only=endpoints')['access']
+    assert access == {'region_id': world.bound['region_id'],
+                      'endpoints': {'image': 'http://127.0.0.1:9292'}}
+    # A tenant token that is not valid: 401, so that clients authenticate
+    # again (Keystone's own answer would be a 404).
+    r = proxy.get(path, headers={'X-Subject-Token': 'not-a-token'})
+    assert r.status_code == 401, r.text
+    assert 'X-Subject-Token' in r.json()['error']['message']
+    assert proxy.get(path).status_code == 400
+    assert proxy.get(path + '?only=everything').status_code == 400
+    assert proxy.get(API + '/regions/V404/access?only=endpoints')\
+        .status_code == 404

@@ -6,9 +6,14 @@ aggregator's auth URL.
 """
 
 import hashlib
+import http.client
+import json
 import os
 import subprocess
+import urllib.parse
 
+from keystoneauth1 import discover
+from keystoneauth1 import session as ks_session
 import openstack
 import pytest
 import sqlalchemy as sa
@@ -228,3 +233,149 @@ def test_access_route_is_for_the_proxy_only(clouds):
     assert r.status_code == 400 and 'X-Subject-Token' in r.text
     r = proxy.get(API + '/regions/V404/access', headers=dict(subject))
     assert r.status_code == 404
+
+
+def _tenant_session(clouds, tenant):
+    return client.Session.login(clouds.aggregator.url, client.password_auth(
+        username=tenant[0], password=agg.TENANT_PASSWORD,
+        scope={'project': {'id': tenant[1]['id']}}))
+
+
+def _raw(clouds, method, target, token=None):
+    """A request with exactly this request target: requests and the
+    openstack clients would normalise dot segments or encodings."""
+    conn = http.client.HTTPConnection(
+        *urllib.parse.urlsplit(clouds.proxy.url).netloc.split(':'),
+        timeout=60)
+    try:
+        conn.putrequest(method, target)
+        if token:
+            conn.putheader('X-Auth-Token', token)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        conn.close()
+
+
+def test_an_unknown_token_is_a_401_naming_the_aggregator(clouds):
+    for token in ('not-a-token', 'gAAAAABn' + 'x' * 180):
+        r = client.requests.get(clouds.proxy.url + '/V1/image/v2/images',
+                                headers={'X-Auth-Token': token}, timeout=30)
+        assert r.status_code == 401, r.text
+        assert r.json()['error']['code'] == 401
+        assert r.headers['WWW-Authenticate'] == \
+            'Keystone uri="%s"' % clouds.aggregator.url
+
+
+def test_version_discovery_without_a_token(clouds):
+    # As on the provider: the same version document, with proxy URLs.
+    direct = client.requests.get(clouds.glance.url + '/', timeout=30)
+    assert direct.status_code in (200, 300), direct.text
+    base = clouds.proxy.url + '/V1/image'
+    for url in (base, base + '/'):
+        r = client.requests.get(url, timeout=30)
+        assert r.status_code == direct.status_code, r.text
+        assert clouds.glance.url not in r.text
+        assert [v['id'] for v in r.json()['versions']] == \
+            [v['id'] for v in direct.json()['versions']]
+        for version in r.json()['versions']:
+            for link in version['links']:
+                assert link['href'].startswith(base + '/'), link
+    r = client.requests.get(clouds.proxy.url + '/V1/placement/', timeout=30)
+    assert r.status_code == 200, r.text
+    assert clouds.placement.url not in r.text
+    assert r.json()['versions']
+    assert client.requests.head(base + '/', timeout=30).status_code in (
+        200, 300)
+    # keystoneauth's discovery, without any authentication.
+    data = discover.get_version_data(ks_session.Session(), base + '/')
+    assert data and all(
+        link['href'].startswith(base + '/')
+        for v in data for link in v['links'] if link['rel'] == 'self')
+    # Nothing else without a token.
+    for url in (base + '/v2/images', base + '/v2', base + '/?x=1'):
+        r = client.requests.get(url, timeout=30)
+        assert r.status_code == 401, (url, r.text)
+    assert client.requests.post(base + '/', json={}, timeout=30)\
+        .status_code == 401
+
+
+def test_paths_never_leave_the_endpoint(clouds):
+    token = _tenant_session(clouds, clouds.tenants[0]).token
+    for target in ('/V1/image/../../v3/auth/tokens',
+                   '/V1/image/%2e%2e/v3/users',
+                   '/V1/image/v2/%2E%2e/%2e%2E/v3/users',
+                   '/V1/image/..%2F..%2Fv3%2Fusers',
+                   '/V1/image/v2\\..\\..\\v3',
+                   '/V1/placement/..%2fv3'):
+        status, headers, body = _raw(clouds, 'GET', target, token)
+        assert status == 400, (target, body)
+        assert 'endpoint' in json.loads(body)['error']['message']
+    status, _, body = _raw(clouds, 'GET', '/V1%3Fx/image/v2/images', token)
+    assert status == 400 and b'region ID' in body
+    status, _, body = _raw(clouds, 'GET', '/V1/identity/v3/users', token)
+    assert status == 403, body
+
+
+def test_encoded_names_arrive_as_on_the_provider(clouds):
+    """Image tags travel in the path: Glance stores, through the proxy,
+    exactly what it stores when called directly with the same path."""
+    alpha = clouds.tenants[0]
+    tenant = _tenant_session(clouds, alpha)
+    provider_token = _proxy_session(clouds).ok(
+        'GET', API + '/regions/V1/access',
+        headers={'X-Subject-Token': tenant.token})['access']['token']
+    tags = ['a?b é', '100%', 'x;y=z', "it's+ok", 'dots..', 'ü', 'a%2Fb']
+    stored = []
+    for base, token in ((clouds.proxy.url + '/V1/image', tenant.token),
+                        (clouds.glance.url, provider_token)):
+        images = base + '/v2/images'
+        headers = {'X-Auth-Token': token}
+        image = client.requests.post(images, headers=headers, timeout=30,
+                                     json={'name': 'tagged',
+                                           'disk_format': 'raw',
+                                           'container_format': 'bare'})
+        image = image.json()
+        for tag in tags:
+            r = client.requests.put(
+                '%s/%s/tags/%s' % (images, image['id'],
+                                   urllib.parse.quote(tag, safe='')),
+                headers=headers, timeout=30)
+            assert r.status_code == 204, (tag, r.text)
+        stored.append(sorted(client.requests.get(
+            '%s/%s' % (images, image['id']), headers=headers,
+            timeout=30).json()['tags']))
+        assert client.requests.delete(
+            '%s/%s' % (images, image['id']), headers=headers,
+            timeout=30).status_code == 204
+    through_proxy, direct = stored
+    assert through_proxy == direct
+    assert '100%' in direct and 'a%2Fb' in direct
+    assert any(t.startswith('a?b ') for t in direct)
+
+
+def _proxy_session(clouds):
+    return client.Session.login(clouds.aggregator.url, client.password_auth(
+        username='mercador-proxy', password=servers.SERVICE_PASSWORD,
+        scope={'project': {'name': 'service',
+                           'domain': {'name': 'Default'}}}))
+
+
+def test_access_route_endpoints_alone_for_the_proxy_only(clouds):
+    tenant = _tenant_session(clouds, clouds.tenants[0])
+    path = API + '/regions/V1/access?only=endpoints'
+    for session in (tenant, clouds.admin,
+                    client.Session.admin(clouds.aggregator, 'system')):
+        assert session.get(path).status_code == 403
+    assert client.Session(clouds.aggregator.url).get(path).status_code \
+        == 401
+    proxy = _proxy_session(clouds)
+    access = proxy.ok('GET', path)['access']
+    assert set(access) == {'region_id', 'endpoints'}
+    assert set(access['endpoints']) == {'image', 'placement'}
+    assert proxy.get(API + '/regions/V404/access?only=endpoints')\
+        .status_code == 404
+    r = proxy.get(API + '/regions/V1/access',
+                  headers={'X-Subject-Token': 'not-a-token'})
+    assert r.status_code == 401, r.text

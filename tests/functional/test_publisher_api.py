@@ -260,3 +260,25 @@ def test_every_change_is_notified(provider, provider_admin, aggregator):
             break
         time.sleep(0.2)
     assert not missing
+
+
+def test_identity_is_never_offered(provider_admin):
+    """Tenants authenticate at their aggregator; through a binding the
+    provider's Keystone would be shared by all the tenants of a binding."""
+    before = provider_admin.ok('GET', API + '/virtual_regions')[
+        'virtual_regions']
+    message = _error(provider_admin.post(API + '/virtual_regions', json={
+        'virtual_region': {'name': pub.unique('vr'), 'region_id': 'RegionOne',
+                           'domain_name': pub.unique('vr-domain'),
+                           'services': ['image', 'identity']}}), 400)
+    assert 'cannot offer identity' in message
+    assert provider_admin.ok('GET', API + '/virtual_regions')[
+        'virtual_regions'] == before
+    vr = pub.create_virtual_region(provider_admin, publish=False)
+    path = API + '/virtual_regions/' + vr['id']
+    message = _error(provider_admin.patch(path, json={'virtual_region': {
+        'services': ['identity']}}), 400)
+    assert 'cannot offer identity' in message
+    assert provider_admin.ok('GET', path)['virtual_region']['services'] == \
+        ['image']
+    provider_admin.ok('DELETE', path, status=204)
