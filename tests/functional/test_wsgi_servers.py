@@ -16,10 +16,15 @@
 command-line flags must not reach Keystone's option parser.)
 """
 
+import grp
 import os
+import pathlib
+import pwd
 import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import time
 
 import pytest
@@ -51,6 +56,27 @@ def _check_extension(url):
     assert r.status_code == 400 and 'error' in r.json()
 
 
+WORKER_USER = ('nobody', 'nogroup')
+
+
+def _can_run_python(user):
+    out = subprocess.run(['runuser', '-u', user, '--', sys.executable, '-c',
+                          'import encodings'], capture_output=True)
+    return out.returncode == 0
+
+
+def _keystone_for(user):
+    """A Keystone set up (not started) in a directory ``user`` owns, out
+    of root's private temporary directory; returns (directory, server)."""
+    base = pathlib.Path(tempfile.mkdtemp(prefix='mercador-wsgi-'))
+    base.chmod(0o755)
+    keystone = servers.KeystoneServer('mod-wsgi', base=str(base)).setup()
+    uid, gid = pwd.getpwnam(user[0]).pw_uid, grp.getgrnam(user[1]).gr_gid
+    for path in [base] + list(base.rglob('*')):
+        os.chown(path, uid, gid)
+    return base, keystone
+
+
 @pytest.mark.parametrize('server', ['uwsgi', 'mod_wsgi-express'])
 def test_serves_extension(provider, server, tmp_path):
     binary = shutil.which(server, path=servers.BIN) or shutil.which(server)
@@ -59,6 +85,7 @@ def test_serves_extension(provider, server, tmp_path):
             server, 'uwsgi' if server == 'uwsgi' else 'mod_wsgi, which '
             'needs the Apache development headers'))
     port = servers.free_port()
+    env = provider.env
     if server == 'uwsgi':
         cmd = [binary, '--http-socket', '127.0.0.1:%d' % port,
                '--module', 'keystone_mercador.wsgi:application',
@@ -66,14 +93,27 @@ def test_serves_extension(provider, server, tmp_path):
                '--die-on-term', '--need-app', '--lazy-apps',
                '--virtualenv', os.path.dirname(servers.BIN)]
     else:
+        if os.geteuid() == 0:
+            # Apache refuses to serve as root (CI): its workers run as
+            # nobody, on a Keystone of their own that nobody may read.
+            if not _can_run_python(WORKER_USER[0]):
+                pytest.skip(
+                    'mod_wsgi-express as root: Apache serves as another '
+                    'user, who cannot run this Python (%s)'
+                    % os.path.realpath(sys.executable))
+            tmp_path, keystone = _keystone_for(WORKER_USER)
+            env = keystone.env
+            user = ['--user', WORKER_USER[0], '--group', WORKER_USER[1]]
+        else:
+            user = []
         script = tmp_path / 'keystone.wsgi'
         script.write_text(
             'from keystone_mercador.wsgi import application\n')
         cmd = [binary, 'start-server', str(script), '--port', str(port),
                '--host', '127.0.0.1', '--server-root', str(tmp_path / 'r'),
-               '--processes', '1', '--threads', '1']
+               '--processes', '1', '--threads', '1'] + user
     with open(tmp_path / 'server.log', 'w') as log:
-        process = subprocess.Popen(cmd, env=provider.env, stdout=log,
+        process = subprocess.Popen(cmd, env=env, stdout=log,
                                    stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:
