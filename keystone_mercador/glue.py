@@ -25,6 +25,7 @@ import json
 import re
 import threading
 
+from oslo_cache import core as oslo_cache
 from oslo_db import exception as db_exception
 from oslo_log import log
 import sqlalchemy
@@ -44,9 +45,10 @@ from keystone.common import sql
 from keystone.common.sql import core as sql_core
 from keystone.common import utils
 import keystone.conf
-from keystone.credential.providers.fernet import core as credential_fernet
+from keystone.credential.providers import fernet as credential_fernet
 from keystone import exception
 from keystone import notifications
+from keystone.revoke import core as revoke_core
 from keystone.server import backends
 from keystone.server.flask import application as flask_application
 from keystone.server.flask import common as ks_flask
@@ -221,6 +223,7 @@ ServiceNotFound = exception.ServiceNotFound
 DomainNotFound = exception.DomainNotFound
 RoleNotFound = exception.RoleNotFound
 UserNotFound = exception.UserNotFound
+CredentialEncryptionError = exception.CredentialEncryptionError
 
 
 def extension_relation(resource_name):
@@ -330,9 +333,55 @@ def current_project_id():
     return ENFORCER._get_oslo_req_context().project_id
 
 
+# Called after every change ``invalidate_catalog`` is told about.
+_catalog_listeners = []
+
+
 def invalidate_catalog():
-    """Drop every cached computed catalog (entitlements changed)."""
+    """Drop every cached computed catalog (entitlements or bound regions
+    changed), and tell ``on_catalog_invalidated``'s callbacks."""
     catalog_core.COMPUTED_CATALOG_REGION.invalidate()
+    for callback in _catalog_listeners:
+        callback()
+
+
+def on_catalog_invalidated(callback):
+    """Call ``callback()`` after each ``invalidate_catalog``."""
+    if callback not in _catalog_listeners:
+        _catalog_listeners.append(callback)
+
+
+# Called after Keystone persisted a revocation event.
+_revocation_listeners = []
+_keystone_revoke = revoke_core.Manager.revoke
+
+
+def _revoke(self, event):
+    _keystone_revoke(self, event)
+    for callback in _revocation_listeners:
+        callback()
+
+
+# Keystone has no notification for its revocation events (a token revoked
+# with DELETE /v3/auth/tokens, a user's or project's tokens revoked when it
+# is deleted or disabled, a password changed, ...): every one of them goes
+# through the revoke manager's ``revoke``.
+revoke_core.Manager.revoke = _revoke
+
+
+def on_token_revocation(callback):
+    """Call ``callback()`` after Keystone revokes tokens: each revocation
+    event it persists, and each time it drops its token cache for another
+    reason (role assignments changed, a user disabled, ...)."""
+    if callback in _revocation_listeners:
+        return
+    _revocation_listeners.append(callback)
+
+    def handler(service, resource_type, operation, payload):
+        callback()
+    notifications.register_event_callback(
+        notifications.ACTIONS.internal, notifications.INVALIDATE_TOKEN_CACHE,
+        handler)
 
 
 def on_deleted(resource_type, callback):
@@ -392,6 +441,20 @@ def create_cache_region(name):
 
 def configure_cache_region(region):
     ks_cache.configure_cache(region=region)
+
+
+def create_plain_cache_region():
+    """A dogpile region on Keystone's [cache] configuration whose keys are
+    stored as oslo.cache stores them anywhere (Keystone's own regions add
+    their invalidation state to every key): another program on the same
+    backend, the Mercador proxy, reads them. Configure it with
+    ``configure_plain_cache_region`` once the configuration is loaded."""
+    return oslo_cache.create_region()
+
+
+def configure_plain_cache_region(region):
+    if not region.is_configured:
+        oslo_cache.configure_cache_region(CONF, region)
 
 
 def validate_token(token_id):

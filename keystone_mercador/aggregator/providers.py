@@ -18,6 +18,8 @@ from keystone_mercador.aggregator import client as provider_client
 from keystone_mercador import glue
 
 PROVIDER = 'OS-MERCADOR:provider'
+#: Notified resource types of the rows holding a secret.
+_RESOURCE = {'provider': PROVIDER, 'bound_region': 'OS-MERCADOR:bound_region'}
 
 
 class Manager(glue.Manager):
@@ -82,6 +84,50 @@ class Manager(glue.Manager):
         ref = self.driver.update_provider(provider_id, values)
         glue.Audit.updated(PROVIDER, provider_id, initiator)
         return ref
+
+    def reencrypt_secrets(self, initiator=None):
+        """Re-encrypt every stored secret not encrypted with the primary
+        key of Keystone's credential key repository.
+
+        Run after ``keystone-manage credential_rotate``: the secrets then
+        stay readable once a later rotation drops the key they were
+        encrypted with. Idempotent. Returns ``{kind: {'reencrypted': n,
+        'current': n, 'lost': [row IDs]}}``; a lost secret was encrypted
+        with a key no longer in the repository (the provider's credential,
+        or the bound region, must be renewed).
+        """
+        primary = glue.primary_key_hash()
+        report = {kind: {'reencrypted': 0, 'current': 0, 'lost': []}
+                  for kind in ('provider', 'bound_region')}
+        for secret in self.driver.list_secrets():
+            counts = report[secret['kind']]
+            if secret['key_hash'] == primary:
+                counts['current'] += 1
+                continue
+            try:
+                plaintext = glue.decrypt(secret['blob'])
+            except glue.CredentialEncryptionError:
+                counts['lost'].append(secret['id'])
+                continue
+            blob, key_hash = glue.encrypt(plaintext)
+            if self.driver.replace_secret(secret['kind'], secret['id'],
+                                          secret['blob'], blob, key_hash):
+                counts['reencrypted'] += 1
+                glue.Audit.updated(_RESOURCE[secret['kind']], secret['id'],
+                                   initiator)
+            else:
+                # Changed meanwhile, by a request that encrypted it anew.
+                counts['current'] += 1
+        return report
+
+    def secrets_to_reencrypt(self):
+        """``{kind: count}`` of the secrets not on the primary key."""
+        primary = glue.primary_key_hash()
+        counts = {'provider': 0, 'bound_region': 0}
+        for secret in self.driver.list_secrets():
+            if secret['key_hash'] != primary:
+                counts[secret['kind']] += 1
+        return counts
 
     def delete_provider(self, provider_id, initiator=None):
         self.driver.delete_provider(provider_id)

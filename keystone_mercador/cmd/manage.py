@@ -89,6 +89,37 @@ def audit(args):
     return _reconcile(args, repair=False)
 
 
+_SECRET_NAMES = (('provider', 'provider credentials'),
+                 ('bound_region', 'bound region passwords'))
+
+
+def credential_rotate(args):
+    """Re-encrypt the stored secrets with the primary credential key."""
+    glue.load_backends(*extension.AGGREGATOR_MANAGERS)
+    providers = glue.PROVIDERS.mercador_provider_api
+    if args.check:
+        counts = providers.secrets_to_reencrypt()
+        for kind, name in _SECRET_NAMES:
+            print('%s: %d not on the primary key' % (name, counts[kind]))
+        if any(counts.values()):
+            print('Run "mercador-manage credential-rotate" before the next '
+                  '"keystone-manage credential_rotate".')
+            return 1
+        return 0
+    report = providers.reencrypt_secrets()
+    lost = False
+    for kind, name in _SECRET_NAMES:
+        counts = report[kind]
+        print('%s: %d re-encrypted, %d already on the primary key'
+              % (name, counts['reencrypted'], counts['current']))
+        if counts['lost']:
+            lost = True
+            print('%s: %d encrypted with a key no longer in the key '
+                  'repository, renew them: %s' % (
+                      name, len(counts['lost']), ', '.join(counts['lost'])))
+    return 1 if lost else 0
+
+
 def reconcile(args):
     return _reconcile(args, repair=True)
 
@@ -118,6 +149,17 @@ def main(argv=None):
             '--grace-period', type=int, default=None, metavar='SECONDS',
             help='Age past which a bind in progress is considered '
             'interrupted (default: [mercador] reconcile_grace_period).')
+    rotate = sub.add_parser(
+        'credential-rotate',
+        help='Re-encrypt the secrets Mercador stores (provider credentials, '
+        'bound region passwords) with the primary key of Keystone\'s '
+        'credential key repository; run it after each "keystone-manage '
+        'credential_rotate". Idempotent; exit 1 if a secret cannot be '
+        'decrypted any more.')
+    rotate.add_argument(
+        '--check', action='store_true',
+        help='Only count the secrets not on the primary key; exit 1 if '
+        'any.')
     args = parser.parse_args(argv)
 
     config_files = args.config_file
@@ -126,7 +168,8 @@ def main(argv=None):
                                      'keystone.conf')]
     glue.configure(config_files or None)
     return {'db_sync': db_sync, 'db_version': db_version, 'audit': audit,
-            'reconcile': reconcile}[args.command](args)
+            'reconcile': reconcile,
+            'credential-rotate': credential_rotate}[args.command](args)
 
 
 if __name__ == '__main__':

@@ -47,6 +47,17 @@ class AggregatorDriverBase(metaclass=abc.ABCMeta):
         """Delete a provider row; Conflict while it has bound regions."""
 
     @abc.abstractmethod
+    def list_secrets(self):
+        """Every stored secret, as ``{kind, id, blob, key_hash}``: the
+        ``provider`` application credentials and the ``bound_region``
+        binding passwords."""
+
+    @abc.abstractmethod
+    def replace_secret(self, kind, row_id, old_blob, new_blob, key_hash):
+        """Replace a secret if it is still ``old_blob``; return whether it
+        was replaced."""
+
+    @abc.abstractmethod
     def create_bound_region(self, bound_region):
         """Store a bound region; Conflict if its region ID, offer or
         idempotency key is taken."""

@@ -61,6 +61,35 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
                              'unbind them first.') % (provider_id, count))
             session.delete(row)
 
+    # stored secrets
+
+    _SECRETS = {'provider': (models.Provider, 'encrypted_secret'),
+                'bound_region': (models.BoundRegion, 'encrypted_password')}
+
+    def list_secrets(self):
+        secrets = []
+        with glue.session_for_read() as session:
+            for kind, (model, column) in sorted(self._SECRETS.items()):
+                blob = getattr(model, column)
+                query = session.query(model.id, blob, model.key_hash).filter(
+                    blob.isnot(None)).order_by(model.id)
+                secrets.extend({'kind': kind, 'id': row_id, 'blob': value,
+                                'key_hash': key_hash}
+                               for row_id, value, key_hash in query)
+        return secrets
+
+    def replace_secret(self, kind, row_id, old_blob, new_blob, key_hash):
+        model, column = self._SECRETS[kind]
+        blob = getattr(model, column)
+        with glue.session_for_write() as session:
+            # Compare and swap: a secret changed meanwhile (a new
+            # credential, a rebind) is left as it is.
+            replaced = session.query(model).filter(
+                model.id == row_id, blob == old_blob).update(
+                {column: new_blob, 'key_hash': key_hash},
+                synchronize_session=False)
+        return bool(replaced)
+
     # bound regions
 
     def create_bound_region(self, bound_region):
