@@ -17,6 +17,7 @@ from keystone_mercador.aggregator import api as aggregator_api
 from keystone_mercador.aggregator import binding as aggregator_binding
 from keystone_mercador.aggregator import entitlements
 from keystone_mercador.aggregator import providers
+from keystone_mercador.aggregator import revocation as aggregator_revocation
 from keystone_mercador.common import api as common_api
 from keystone_mercador import exception  # noqa: F401 (registers errors)
 from keystone_mercador import glue
@@ -43,6 +44,7 @@ def load_managers():
         for manager in AGGREGATOR_MANAGERS:
             manager()
         glue.configure_cache_region(aggregator_access.CACHE)
+        aggregator_revocation.configure()
 
 
 def build_application(name='public'):

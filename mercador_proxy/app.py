@@ -38,12 +38,15 @@ import logging
 import re
 import sys
 import threading
+import time
 import traceback
 import urllib.parse
 
+from dogpile.cache import api as dogpile_api
 from oslo_utils import timeutils
 import requests
 
+from mercador_common import proxy_cache
 from mercador_proxy import paths
 from mercador_proxy import rewrite
 
@@ -116,6 +119,7 @@ _STATUS = {
 _DIGITS = re.compile(r'[0-9]+\Z')
 # Endpoints carry no token: their cache entries end by access_cache_time.
 _FAR = '9999-12-31T00:00:00+00:00'
+NO_VALUE = dogpile_api.NO_VALUE
 
 
 class ProxyError(Exception):
@@ -223,27 +227,35 @@ class AccessClient:
         return 'mercador-proxy-access:%s:%s' % (region_id, digest)
 
     def _cached(self, key):
-        cached = self.cache.get(key)
-        if isinstance(cached, dict):
-            expires = timeutils.parse_isotime(cached['expires_at'])
-            if expires > timeutils.utcnow(with_timezone=True):
-                return cached
-        return None
+        """The cached answer under ``key`` if it still holds, and the
+        current generation (see ``mercador_common.proxy_cache``): one
+        round trip to the cache backend."""
+        cached, generation = self.cache.get_multi(
+            [key, proxy_cache.GENERATION])
+        if generation is NO_VALUE:
+            generation = None
+        if (isinstance(cached, dict)
+                and cached.get('generation') == generation
+                and cached['deadline'] > time.time()):
+            return cached, generation
+        return None, generation
 
     def get(self, token, region_id):
         key = self._key(token, region_id)
-        cached = self._cached(key)
+        cached, generation = self._cached(key)
         if cached:
             return cached
+        # The generation read before asking: a change the answer misses
+        # comes with a new one, which makes this entry stale.
         access = self._fetch(token, region_id)
-        self._remember(key, access)
+        self._remember(key, access, generation)
         return access
 
     def endpoints(self, region_id):
         """``{service_type: provider URL}`` of a bound region, asked
         without any tenant token (for version discovery)."""
         key = 'mercador-proxy-endpoints:%s' % region_id
-        cached = self._cached(key)
+        cached, generation = self._cached(key)
         if cached:
             return cached['endpoints']
         r = self._ask(self._route(region_id), params={'only': 'endpoints'})
@@ -253,17 +265,19 @@ class AccessClient:
             raise ProxyError(401, 'Authentication required: send an '
                              'X-Auth-Token.')
         access = self._answer(r, region_id)
-        self._remember(key, dict(access, expires_at=_FAR))
+        self._remember(key, dict(access, expires_at=_FAR), generation)
         return access['endpoints']
 
-    def _remember(self, key, access):
+    def _remember(self, key, access, generation):
         # The cache backend's own expiration is global; the per-entry
-        # deadline is checked on read, and never exceeds the tokens' life.
-        ttl = datetime.timedelta(seconds=self.conf.proxy.access_cache_time)
-        deadline = min(timeutils.parse_isotime(access['expires_at']),
-                       timeutils.utcnow(with_timezone=True) + ttl)
-        if ttl.total_seconds() > 0:
-            self.cache.set(key, dict(access, expires_at=deadline.isoformat()))
+        # deadline (a POSIX time) is checked on read, and never exceeds the
+        # tokens' life.
+        ttl = self.conf.proxy.access_cache_time
+        if ttl <= 0:
+            return
+        expires = timeutils.parse_isotime(access['expires_at']).timestamp()
+        self.cache.set(key, dict(access, generation=generation,
+                                 deadline=min(expires, time.time() + ttl)))
 
     def _request(self, method, path, **kwargs):
         try:

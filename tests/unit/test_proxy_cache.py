@@ -1,0 +1,130 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The proxy's access cache: shared entries, a deadline, a generation."""
+
+from oslo_cache import core as cache
+from oslo_config import cfg
+import pytest
+
+from mercador_common import proxy_cache
+from mercador_proxy import app as proxy_app
+from mercador_proxy import conf as proxy_conf
+
+
+def _conf(tmp_path, extra=''):
+    path = tmp_path / 'proxy.conf'
+    path.write_text('[proxy]\nidentity_url = http://127.0.0.1:9\n'
+                    'username = proxy\npassword = secret\n%s'
+                    '[cache]\nenabled = true\nbackend = oslo_cache.dict\n'
+                    % extra)
+    conf = cfg.ConfigOpts()
+    proxy_conf.register_opts(conf)
+    conf([], project='mercador-test', default_config_files=[str(path)])
+    return conf
+
+
+class Client(proxy_app.AccessClient):
+    """An AccessClient that counts what it asks; ``during`` runs while the
+    identity service answers."""
+
+    def __init__(self, conf, region):
+        super().__init__(conf, None, region)
+        self.asked = 0
+        self.during = None
+
+    def _fetch(self, token, region_id):
+        self.asked += 1
+        if self.during:
+            self.during()
+        return {'token': 'provider-%d' % self.asked, 'project_id': 'p',
+                'provider_project_id': 'q',
+                'expires_at': '2999-01-01T00:00:00Z', 'endpoints': {}}
+
+
+@pytest.fixture
+def make(tmp_path):
+    def make(extra=''):
+        conf = _conf(tmp_path, extra)
+        region = cache.create_region()
+        cache.configure_cache_region(conf, region)
+        return Client(conf, region), region
+    return make
+
+
+def test_the_default_cache_time_is_seconds(make):
+    client, _ = make()
+    assert client.conf.proxy.access_cache_time == 5
+
+
+def test_answers_are_reused_until_the_generation_changes(make):
+    client, region = make()
+    assert client.get('t', 'V1')['token'] == 'provider-1'
+    assert client.get('t', 'V1')['token'] == 'provider-1'
+    assert client.asked == 1
+    # Another process of the proxy, on the same backend, shares it.
+    other = Client(client.conf, region)
+    assert other.get('t', 'V1')['token'] == 'provider-1'
+    # The aggregator's Keystone writes a new generation: asked again, by
+    # every process, once.
+    region.set(proxy_cache.GENERATION, 'g2')
+    other.get('t', 'V1')
+    client.get('t', 'V1')
+    assert (client.asked, other.asked) == (1, 1)
+    # Evicted: asked again as well.
+    region.delete(proxy_cache.GENERATION)
+    client.get('t', 'V1')
+    assert client.asked == 2
+
+
+def test_a_change_during_the_call_makes_the_answer_stale(make):
+    client, region = make()
+    client.during = lambda: region.set(proxy_cache.GENERATION, 'during')
+    client.get('t', 'V1')
+    client.during = None
+    client.get('t', 'V1')
+    assert client.asked == 2
+    client.get('t', 'V1')
+    assert client.asked == 2
+
+
+def test_answers_end_with_the_cache_time(make, monkeypatch):
+    client, _ = make()
+    now = [1000000.0]
+    monkeypatch.setattr(proxy_app.time, 'time', lambda: now[0])
+    client.get('t', 'V1')
+    now[0] += 4.9
+    client.get('t', 'V1')
+    assert client.asked == 1
+    now[0] += 0.2
+    client.get('t', 'V1')
+    assert client.asked == 2
+
+
+def test_answers_end_with_the_tokens(make):
+    client, _ = make('access_cache_time = 3600\n')
+    fetch = client._fetch
+
+    def expiring(token, region_id):
+        return dict(fetch(token, region_id),
+                    expires_at='2000-01-01T00:00:00Z')
+    client._fetch = expiring
+    client.get('t', 'V1')
+    client.get('t', 'V1')
+    assert client.asked == 2
+
+
+def test_no_cache_time_asks_each_time(make):
+    client, _ = make('access_cache_time = 0\n')
+    client.get('t', 'V1')
+    client.get('t', 'V1')
+    assert client.asked == 2
