@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Validation, errors, rules and notifications of the provider API."""
 
 import json
@@ -98,10 +110,15 @@ def test_malformed_json_and_unknown_query(provider_admin):
     # Unknown paths and methods: JSON too, and nothing is created.
     _error(provider_admin.get(API + '/nothing/here'), 404)
     _error(client.Session(provider_admin.base).get(API + '/nothing'), 404)
-    _error(provider_admin.post(API + '/virtual_regions/abc', json={
+    # A known path with a method it does not take: a JSON 405 that says
+    # which methods it does take.
+    r = provider_admin.post(API + '/virtual_regions/abc', json={
         'virtual_region': {'name': 'by-post', 'region_id': 'RegionOne',
                            'domain_name': 'by-post', 'services': [
-                               'image']}}), 404)
+                               'image']}})
+    assert 'PATCH' in _error(r, 405)
+    assert set(r.headers['Allow'].split(', ')) >= {'GET', 'PATCH', 'DELETE'}
+    assert 'POST' not in r.headers['Allow']
     assert provider_admin.ok('GET', API + '/virtual_regions?name=by-post')[
         'virtual_regions'] == []
 
