@@ -23,16 +23,24 @@ from keystone_mercador import exception
 from keystone_mercador import glue
 
 
+def getter(model, not_found, key_name):
+    """``get(session, key)``: the row of ``model`` with primary key
+    ``key``, or ``not_found(<key_name>=key)`` raised."""
+    def get(session, key):
+        row = session.get(model, key)
+        if row is None:
+            raise not_found(**{key_name: key})
+        return row
+    return staticmethod(get)
+
+
 class Driver:
 
     @staticmethod
-    def _get_row(session, model, key, not_found):
-        """The row of ``model`` with primary key ``key``; raises the
-        ``not_found`` exception (built by the caller) when there is none."""
-        row = session.get(model, key)
-        if row is None:
-            raise not_found()
-        return row
+    def _read(get, key):
+        """``get``'s row (see ``getter``) as a dict, in a read session."""
+        with glue.session_for_read() as session:
+            return get(session, key).to_dict()
 
     @staticmethod
     def _flush(session, duplicate, conflict=exception.Conflict):

@@ -32,15 +32,11 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
             models.Provider, provider,
             _('A provider named %s already exists.') % provider['name'])
 
-    @classmethod
-    def _get_provider(cls, session, provider_id):
-        return cls._get_row(
-            session, models.Provider, provider_id,
-            lambda: exception.ProviderNotFound(provider_id=provider_id))
+    _get_provider = sql.getter(models.Provider, exception.ProviderNotFound,
+                               'provider_id')
 
     def get_provider(self, provider_id):
-        with glue.session_for_read() as session:
-            return self._get_provider(session, provider_id).to_dict()
+        return self._read(self._get_provider, provider_id)
 
     def list_providers(self):
         return self._list(models.Provider, [models.Provider.name])
@@ -108,16 +104,11 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
             _('Region %s or offer %s is being bound by another request.')
             % (bound_region['region_id'], bound_region['offer_id']))
 
-    @classmethod
-    def _get_bound_region(cls, session, bound_region_id):
-        return cls._get_row(
-            session, models.BoundRegion, bound_region_id,
-            lambda: exception.BoundRegionNotFound(
-                bound_region_id=bound_region_id))
+    _get_bound_region = sql.getter(
+        models.BoundRegion, exception.BoundRegionNotFound, 'bound_region_id')
 
     def get_bound_region(self, bound_region_id):
-        with glue.session_for_read() as session:
-            return self._get_bound_region(session, bound_region_id).to_dict()
+        return self._read(self._get_bound_region, bound_region_id)
 
     def find_bound_region(self, idempotency_key=None, region_id=None):
         filters = {k: v for k, v in (('idempotency_key', idempotency_key),
@@ -204,14 +195,13 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
             pass
 
     def get_entitlement(self, bound_region_id, target_type, target_id):
-        with glue.session_for_read() as session:
-            return self._get_row(
-                session, models.Entitlement,
-                dict(bound_region_id=bound_region_id,
-                     target_type=target_type, target_id=target_id),
-                lambda: exception.EntitlementNotFound(
-                    bound_region_id=bound_region_id,
-                    target='%s %s' % (target_type, target_id))).to_dict()
+        row = self._find(models.Entitlement, bound_region_id=bound_region_id,
+                         target_type=target_type, target_id=target_id)
+        if row is None:
+            raise exception.EntitlementNotFound(
+                bound_region_id=bound_region_id,
+                target='%s %s' % (target_type, target_id))
+        return row
 
     def list_entitlements(self, bound_region_id=None, target_id=None):
         ent = models.Entitlement

@@ -37,15 +37,11 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
             models.Aggregator, aggregator,
             _('An aggregator named %s already exists.') % aggregator['name'])
 
-    @classmethod
-    def _get_aggregator(cls, session, aggregator_id):
-        return cls._get_row(
-            session, models.Aggregator, aggregator_id,
-            lambda: exception.AggregatorNotFound(aggregator_id=aggregator_id))
+    _get_aggregator = sql.getter(
+        models.Aggregator, exception.AggregatorNotFound, 'aggregator_id')
 
     def get_aggregator(self, aggregator_id):
-        with glue.session_for_read() as session:
-            return self._get_aggregator(session, aggregator_id).to_dict()
+        return self._read(self._get_aggregator, aggregator_id)
 
     def find_aggregator_by_project(self, project_id):
         return self._find(models.Aggregator, project_id=project_id)
@@ -84,12 +80,9 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
             session.add(models.VirtualRegionAccess(
                 virtual_region_id=vr_id, aggregator_id=aggregator_id))
 
-    @classmethod
-    def _get_virtual_region(cls, session, virtual_region_id):
-        return cls._get_row(
-            session, models.VirtualRegion, virtual_region_id,
-            lambda: exception.VirtualRegionNotFound(
-                virtual_region_id=virtual_region_id))
+    _get_virtual_region = sql.getter(
+        models.VirtualRegion, exception.VirtualRegionNotFound,
+        'virtual_region_id')
 
     def _vr_exists(self, session, name, exclude_id=None):
         query = session.query(models.VirtualRegion).filter_by(name=name)
@@ -178,11 +171,8 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
             _('A binding with idempotency key %s is being created; retry.')
             % binding['idempotency_key'])
 
-    @classmethod
-    def _get_binding(cls, session, binding_id):
-        return cls._get_row(
-            session, models.Binding, binding_id,
-            lambda: exception.BindingNotFound(binding_id=binding_id))
+    _get_binding = sql.getter(models.Binding, exception.BindingNotFound,
+                              'binding_id')
 
     def update_binding(self, binding_id, values):
         with glue.session_for_write() as session:
@@ -190,8 +180,7 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
                 session, self._get_binding(session, binding_id), values)
 
     def get_binding(self, binding_id):
-        with glue.session_for_read() as session:
-            return self._get_binding(session, binding_id).to_dict()
+        return self._read(self._get_binding, binding_id)
 
     def find_binding_by_key(self, aggregator_id, idempotency_key):
         return self._find(models.Binding, aggregator_id=aggregator_id,
