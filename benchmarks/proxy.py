@@ -16,14 +16,21 @@ The baseline uses exactly what the proxy forwards with: the provider token
 of the tenant's provider project and the provider's Glance endpoint, both
 obtained from the aggregator's access route. The differences measured are
 therefore the proxy's own: token and entitlement check (cached), URL and
-project rewriting, and relaying the bodies.
+project rewriting, and relaying the bodies. nginx relaying the same calls
+to the same Glance (Debian's package, when installed) is the anchor: what
+a plain reverse proxy adds on the same machine.
 """
 
 import os
+import shutil
+import subprocess
+import time
+import urllib.parse
 
 import requests
 
 from benchmarks import stats
+from harness import servers
 
 MIB = 1024 * 1024
 
@@ -91,6 +98,74 @@ class Target:
         self.http.delete(self.base + '/v2/images/%s' % image_id, timeout=60)
 
 
+NGINX_CONF = """
+worker_processes 2;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 0;
+        location / {{
+            proxy_pass {upstream};
+            proxy_http_version 1.1;
+            proxy_request_buffering off;
+            proxy_buffering off;
+            proxy_buffer_size 64k;
+            proxy_buffers 8 64k;
+        }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    """nginx relaying to ``upstream`` as a plain reverse proxy, streaming
+    both ways as the Mercador proxy does."""
+
+    def __init__(self, base, upstream):
+        self.binary = shutil.which('nginx') or (
+            '/usr/sbin/nginx' if os.path.exists('/usr/sbin/nginx') else None)
+        self.dir = os.path.join(base, 'nginx')
+        self.port = servers.free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        parts = urllib.parse.urlsplit(upstream)
+        self.upstream = '%s://%s' % (parts.scheme, parts.netloc)
+        self.path = parts.path
+        self.process = None
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        conf = os.path.join(self.dir, 'nginx.conf')
+        with open(conf, 'w') as f:
+            f.write(NGINX_CONF.format(dir=self.dir, port=self.port,
+                                      upstream=self.upstream))
+        self.process = subprocess.Popen(
+            [self.binary, '-p', self.dir, '-c', conf, '-g', 'daemon off;'],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.monotonic() + 30
+        while not servers.is_listening(self.port):
+            if self.process.poll() is not None or (
+                    time.monotonic() > deadline):
+                raise RuntimeError('nginx did not start; see %s' % self.dir)
+            time.sleep(0.1)
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(15)
+        self.process = None
+
+
 def run(clouds, results, rounds=7, batch=20, transfer_rounds=3,
         image_size=1024 * MIB, log=print):
     token = clouds.tenant_token()
@@ -98,29 +173,58 @@ def run(clouds, results, rounds=7, batch=20, transfer_rounds=3,
     direct = Target(access['endpoints']['image'], access['token'])
     proxied = Target('%s/%s/image' % (clouds.proxy.url, 'V1'), token)
     workers = stats.children(clouds.proxy.process.pid)
+    nginx = Nginx(clouds.base, access['endpoints']['image'])
+    if nginx.binary:
+        nginx.start()
+    try:
+        _run(clouds, results, direct, proxied, workers, nginx, rounds,
+             batch, transfer_rounds, image_size, log)
+    finally:
+        nginx.stop()
 
+
+def _run(clouds, results, direct, proxied, workers, nginx, rounds, batch,
+         transfer_rounds, image_size, log):
+    relayed = None
+    if nginx.process:
+        relayed = Target(nginx.url + nginx.path,
+                         direct.http.headers['X-Auth-Token'])
+    else:
+        results['notes'].setdefault('proxy', []).append(
+            'nginx is not installed (Debian package nginx): no anchor row.')
     log('proxy: small requests (%d rounds of %d)' % (rounds, batch))
-    times = stats.interleave({'direct': direct.list_images,
-                              'proxy': proxied.list_images},
-                             rounds=rounds, batch=batch, warmup=5)
+    calls = {'direct': direct.list_images, 'proxy': proxied.list_images}
+    if relayed:
+        calls['nginx'] = relayed.list_images
+    times = stats.interleave(calls, rounds=rounds, batch=batch, warmup=5)
     results['figures'].append(stats.figure(
         'proxy', 'GET /v2/images latency', 'proxy',
-        'Glance directly', times['proxy'], times['direct'], target=None))
+        'Glance directly', times['proxy'], times['direct'], target=1.2))
     overhead = stats.median([p - d for p, d in zip(times['proxy'],
                                                    times['direct'])])
+    if relayed:
+        results['figures'].append(stats.figure(
+            'proxy', 'GET /v2/images latency', 'nginx relaying',
+            'Glance directly', times['nginx'], times['direct'],
+            note='the anchor: a plain reverse proxy on the same machine'))
+        anchor = stats.median([n - d for n, d in zip(times['nginx'],
+                                                     times['direct'])])
 
     mib = image_size / MIB
-    throughput = {'direct': {'up': [], 'down': []},
-                  'proxy': {'up': [], 'down': []}}
+    throughput = {name: {'up': [], 'down': []}
+                  for name in (['direct', 'proxy'] + (
+                      ['nginx'] if relayed else []))}
     idle, peaks, hwm_before = [], [], None
     timeline = {}
     log('proxy: %d rounds of %d MiB uploads and downloads' % (
         transfer_rounds, mib))
     for index in range(transfer_rounds):
-        order = ['direct', 'proxy'] if index % 2 == 0 else [
-            'proxy', 'direct']
+        order = list(throughput)
+        if index % 2:
+            order.reverse()
         for name in order:
-            target = direct if name == 'direct' else proxied
+            target = {'direct': direct, 'proxy': proxied,
+                      'nginx': relayed}[name]
             image_id = target.create_image('bench-%s-%d' % (name, index))
             try:
                 if name == 'proxy':
@@ -153,6 +257,12 @@ def run(clouds, results, rounds=7, batch=20, transfer_rounds=3,
             'Glance directly', throughput['proxy'][way],
             throughput['direct'][way], unit='MiB/s', scale=1.0,
             better='higher'))
+        if relayed:
+            results['figures'].append(stats.figure(
+                'proxy', '%s throughput, %d MiB image' % (label, mib),
+                'nginx relaying', 'Glance directly',
+                throughput['nginx'][way], throughput['direct'][way],
+                unit='MiB/s', scale=1.0, better='higher'))
     results['figures'].append(stats.figure(
         'proxy', 'worker RSS during the transfers', 'peak',
         'idle RSS before each transfer', peaks, idle, unit='MiB',
@@ -167,9 +277,13 @@ def run(clouds, results, rounds=7, batch=20, transfer_rounds=3,
         'file store, both on SQLite. The baseline calls the provider\'s '
         'Glance with the very provider token and endpoint the proxy uses. '
         'Small-request overhead: %.1f ms (median of the per-round '
-        'differences). Transfers: %d rounds of a %d MiB image uploaded '
+        'differences)%s. Transfers: %d rounds of a %d MiB image uploaded '
         '(chunked) then downloaded through each path.' % (
-            overhead * 1000, transfer_rounds, mib))
+            overhead * 1000,
+            '; nginx relaying the same calls to the same Glance (2 workers, '
+            'no buffering, 64 KiB reads as the proxy'
+            '): %.2f ms' % (anchor * 1000) if relayed else '',
+            transfer_rounds, mib))
     results['series']['proxy-rss'] = {
         'section': 'proxy',
         'title': 'Largest proxy worker RSS during a %d MiB upload then '

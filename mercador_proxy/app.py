@@ -369,6 +369,11 @@ class Proxy:
                                                 pool_maxsize=32)
         self.http.mount('http://', adapter)
         self.http.mount('https://', adapter)
+        self.adapter = adapter
+        # Per scheme and host: what requests takes from the environment
+        # (proxies, CA bundle), which does not change while this process
+        # runs and costs more than relaying a small call to look up.
+        self._environment = {}
         # No cookie jar: one session serves every tenant, and a cookie a
         # provider sets for one of them must never go out for another.
         self.http.cookies = requests.cookies.RequestsCookieJar(
@@ -501,19 +506,35 @@ class Proxy:
             raise ProxyError(400, 'Region %s: the request would leave the '
                              '%s endpoint.' % (region_id, service_type))
 
+    def _settings(self, url):
+        scheme, _, netloc = url.split('/', 3)[:3]
+        origin = '%s//%s/' % (scheme, netloc)
+        settings = self._environment.get(origin)
+        if settings is None:
+            if len(self._environment) > 1000:
+                self._environment.clear()
+            settings = self.http.merge_environment_settings(
+                origin, {}, True, None, None)
+            self._environment[origin] = settings
+        return settings
+
     def _send(self, method, url, headers, body, region_id, service_type):
-        request = requests.Request(method, url, headers=headers, data=body)
-        prepared = self.http.prepare_request(request)
+        # Straight to the connection pool: a session's per-request work
+        # (default headers, cookies, .netrc, the environment, hooks,
+        # redirects) is nothing the proxy wants, and costs more than the
+        # rest of a small call.
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=method, url=url, headers=headers, data=body)
         # Exactly the URL built here: requests would decode the
         # percent-encodings of unreserved characters.
         prepared.url = url
-        settings = self.http.merge_environment_settings(
-            url, {}, True, None, None)
+        settings = self._settings(url)
         try:
-            return self.http.send(
-                prepared, allow_redirects=False,
+            return self.adapter.send(
+                prepared, stream=True, verify=settings['verify'],
+                cert=settings['cert'], proxies=settings['proxies'],
                 timeout=(self.conf.proxy.connect_timeout,
-                         self.conf.proxy.read_timeout), **settings)
+                         self.conf.proxy.read_timeout))
         except requests.Timeout:
             raise ProxyError(504, 'Region %s: the %s service did not answer '
                              'in time.' % (region_id, service_type))
