@@ -71,6 +71,8 @@ construct_resource_map = ks_flask.construct_resource_map
 base_url = ks_flask.base_url
 request_body_schema = validation.request_body_schema
 request_query_schema = validation.request_query_schema
+# For an error raised before the handler (and its enforcement) runs.
+set_unenforced_ok = ks_flask.set_unenforced_ok
 # A page's limit for ``ResourceBase.wrap_collection``, which then sets the
 # collection's ``links.next``.
 Hints = driver_hints.Hints

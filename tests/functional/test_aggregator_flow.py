@@ -295,3 +295,38 @@ def test_every_change_is_notified(provider, aggregator, provider_admin,
         missing = [e for e in expected if e not in events]
         time.sleep(0.2)
     assert not missing
+
+
+def test_four_byte_characters_are_refused_not_a_500(
+        provider, provider_admin, aggregator_admin):
+    emoji = '\U0001F600'  # four bytes in UTF-8: more than MySQL's utf8
+    credential, vr = agg.offer_story(provider_admin)
+    ref = agg.register_provider(aggregator_admin, provider, credential)
+    bound = agg.bind(aggregator_admin, ref['id'], vr['id'])['bound_region']
+    entitlements = API + '/bound_regions/%s/entitlements' % bound['id']
+    # No object can have such an ID: the lookups' 404, whether the ID is
+    # Mercador's or Keystone's (a project's, a domain's).
+    for method, path in [
+            ('GET', '/providers/%s' % emoji),
+            ('GET', '/providers/%s/offers/%s' % (ref['id'], emoji)),
+            ('GET', '/bound_regions/%s' % emoji),
+            ('GET', '/bound_regions/%s/entitlements/projects/%s' % (
+                bound['id'], emoji)),
+            ('PUT', '/bound_regions/%s/entitlements/projects/%s' % (
+                bound['id'], emoji)),
+            ('DELETE', '/bound_regions/%s/entitlements/domains/%s' % (
+                bound['id'], emoji))]:
+        r = aggregator_admin.request(method, API + path)
+        assert r.status_code == 404, (method, path, r.text)
+        assert r.json()['error']['code'] == 404
+    # Nor such a name or description: a 400 naming the field.
+    r = aggregator_admin.patch(API + '/providers/%s' % ref['id'], json={
+        'provider': {'description': emoji}})
+    assert r.status_code == 400, r.text
+    assert 'provider/description' in r.json()['error']['message']
+    r = aggregator_admin.get(API + '/providers?name=' + emoji)
+    assert r.status_code == 400, r.text
+    assert aggregator_admin.ok('GET', entitlements)['entitlements'] == []
+    assert aggregator_admin.ok('GET', API + '/providers/%s' % ref['id'])[
+        'provider']['name'] == ref['name']
+    agg.forget_provider(aggregator_admin, ref['id'])

@@ -299,3 +299,51 @@ def test_identity_is_never_offered(provider_admin):
     assert provider_admin.ok('GET', path)['virtual_region']['services'] == \
         ['image']
     provider_admin.ok('DELETE', path, status=204)
+
+
+#: Beyond the Basic Multilingual Plane: four bytes in UTF-8, more than a
+#: column of MySQL's ``utf8`` holds.
+EMOJI = '\U0001F600'
+
+
+def test_four_byte_characters_are_refused_not_a_500(provider_admin,
+                                                    aggregator):
+    seller, agg = aggregator
+    vr = pub.create_virtual_region(provider_admin)
+    binding = pub.bind(agg, vr['id'])
+    project = agg.ok('POST', API + '/bindings/%s/projects' % binding['id'],
+                     json={'project': {'reference': pub.unique(
+                         'emoji-reference')}})['project']
+    # No object can have such an ID: the lookups' 404.
+    for session, method, path in [
+            (provider_admin, 'GET', '/virtual_regions/%s' % EMOJI),
+            (provider_admin, 'PATCH', '/virtual_regions/%s' % EMOJI),
+            (provider_admin, 'DELETE', '/aggregators/%s' % EMOJI),
+            (agg, 'GET', '/offers/%s' % EMOJI),
+            (agg, 'GET', '/bindings/%s' % EMOJI),
+            (agg, 'GET', '/bindings/%s/projects/%s' % (binding['id'],
+                                                       EMOJI)),
+            (agg, 'DELETE', '/bindings/%s/projects/%s' % (binding['id'],
+                                                          EMOJI))]:
+        kwargs = {'json': {'virtual_region': {'name': 'x'}}} if (
+            method == 'PATCH') else {}
+        _error(session.request(method, API + path, **kwargs), 404)
+    # Nor such a name, or any other value: a 400 naming the field.
+    for query in ('name=' + EMOJI, 'status=' + EMOJI, EMOJI + '=1'):
+        _error(provider_admin.get(API + '/virtual_regions?' + query), 400)
+    assert 'virtual_region_id' in _error(agg.get(
+        API + '/bindings?virtual_region_id=' + EMOJI), 400)
+    for field in ('name', 'description'):
+        assert 'virtual_region/' + field in _error(provider_admin.patch(
+            API + '/virtual_regions/%s' % vr['id'], json={
+                'virtual_region': {field: 'a' + EMOJI}}), 400)
+    assert 'aggregator/description' in _error(provider_admin.patch(
+        API + '/aggregators/%s' % seller['id'], json={
+            'aggregator': {'description': EMOJI}}), 400)
+    _error(agg.post(API + '/bindings/%s/projects' % binding['id'], json={
+        'project': {'reference': pub.unique('emoji') + EMOJI}}), 400)
+    # Nothing was changed, and the real objects are still found.
+    assert provider_admin.ok('GET', API + '/virtual_regions/%s' % vr['id'])[
+        'virtual_region']['name'] == vr['name']
+    agg.ok('GET', API + '/bindings/%s/projects/%s' % (binding['id'],
+                                                      project['id']))
