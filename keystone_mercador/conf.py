@@ -88,6 +88,18 @@ OPTS = [
         help='Age in seconds past which a bind still in progress is '
         'considered interrupted by "mercador-manage reconcile".',
     ),
+    cfg.IntOpt(
+        'provider_dead_after',
+        default=86400,
+        min=0,
+        help='Seconds a provider must have been unreachable, as seen by '
+        'successive runs of "mercador-manage audit" or "reconcile", before '
+        'reconcile marks its bound regions failed and takes them out of '
+        'the catalogs. A provider that rejects the aggregator\'s credential '
+        '(it revoked the aggregator) is dead at once. A failed bound region '
+        'does not come back: its binding is deleted at the provider if it '
+        'answers again.',
+    ),
     cfg.ListOpt(
         'fault_injection',
         default=[],

@@ -132,6 +132,9 @@ class Provider(Base, glue.ModelDictMixin):
     # Fernet-encrypted with Keystone's credential keys.
     encrypted_secret = sa.Column(sa.Text(), nullable=False)
     key_hash = sa.Column(sa.String(64), nullable=False)
+    # When audit or reconcile first found it unreachable; None while it
+    # answers.
+    unreachable_since = sa.Column(sa.DateTime(), nullable=True)
     created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
     updated_at = sa.Column(sa.DateTime(), nullable=False, default=_now,
                            onupdate=_now)

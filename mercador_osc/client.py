@@ -62,8 +62,11 @@ class Client:
     def put(self, *parts):
         self.http.put(self.path(*parts))
 
-    def delete(self, *parts):
-        self.http.delete(self.path(*parts))
+    def delete(self, *parts, **params):
+        """DELETE; return the decoded body if there is one, else None."""
+        response = self.http.delete(self.path(*parts),
+                                    params=params or None)
+        return response.json() if response.content else None
 
     def find(self, collection, key, name_or_id, *parents, name_attr='name',
              name_filter=False):

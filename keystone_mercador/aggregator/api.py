@@ -57,6 +57,18 @@ def _bound_region_view(ref):
                          'binding')}
 
 
+def _forced():
+    return flask.request.args.get('force') == 'true'
+
+
+def _deleted(force, leftovers):
+    """A forced delete answers 200 with what is left at the provider (an
+    empty list when nothing is); any other, 204."""
+    if not force:
+        return None, http.client.NO_CONTENT
+    return {'remote_leftovers': leftovers}, http.client.OK
+
+
 class _Resource(glue.ResourceBase):
     api_prefix = PREFIX
 
@@ -102,11 +114,15 @@ class ProviderResource(_ProviderBase):
         return self.wrap_member(_provider_view(ref))
 
     @glue.request_body_schema(None)
+    @glue.request_query_schema(schema.delete_query)
     def delete(self, provider_id):
         ENFORCER.enforce_call(action='mercador:provider:delete')
-        _providers().delete_provider(provider_id,
-                                     initiator=self.audit_initiator)
-        return None, http.client.NO_CONTENT
+        force = _forced()
+        if force:
+            ENFORCER.enforce_call(action='mercador:provider:force_delete')
+        leftovers = _providers().delete_provider(
+            provider_id, force=force, initiator=self.audit_initiator)
+        return _deleted(force, leftovers)
 
 
 class _ProviderOfferBase(_Resource):
@@ -179,11 +195,15 @@ class BoundRegionResource(_BoundRegionBase):
             _bound_regions().get_bound_region(bound_region_id)))
 
     @glue.request_body_schema(None)
+    @glue.request_query_schema(schema.delete_query)
     def delete(self, bound_region_id):
         ENFORCER.enforce_call(action='mercador:bound_region:delete')
-        _bound_regions().delete_bound_region(
-            bound_region_id, initiator=self.audit_initiator)
-        return None, http.client.NO_CONTENT
+        force = _forced()
+        if force:
+            ENFORCER.enforce_call(action='mercador:bound_region:force_delete')
+        leftovers = _bound_regions().delete_bound_region(
+            bound_region_id, force=force, initiator=self.audit_initiator)
+        return _deleted(force, leftovers)
 
 
 # entitlements

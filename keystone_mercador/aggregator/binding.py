@@ -41,11 +41,13 @@ Rules:
   and deleted with the last bound endpoint that needed it).
 """
 
+import datetime
 import os
 import signal
 import uuid
 
 from oslo_log import log
+from oslo_utils import timeutils
 
 from keystone_mercador.common import utils
 from keystone_mercador import exception
@@ -76,6 +78,53 @@ def endpoint_url(region_id, service_type):
 
 def _providers():
     return PROVIDERS.mercador_provider_api
+
+
+def _unusable(error):
+    """Whether a provider error means every call would fail the same way:
+    no connection, no answer in time, or the credential is refused."""
+    return (isinstance(error, exception.ProviderTimeout)
+            or error.status in (None, 401, 403))
+
+
+class RemoteCleanup:
+    """Best-effort deletion of bindings at one provider, for forced
+    unbinds: once the provider proved unusable, it is not called again
+    (one timeout, not one per bound region)."""
+
+    def __init__(self, provider):
+        self.provider = provider
+        self.error = None
+
+    def delete_binding(self, row):
+        """Delete the row's binding at the provider; return a leftover
+        (what is left there and why) or None."""
+        if self.error is None:
+            try:
+                with _providers().client(self.provider) as client:
+                    binding_id = row['binding_id'] or (
+                        client.find_binding(row['id']) or {}).get('id')
+                    if binding_id:
+                        client.delete_binding(binding_id)
+                return None
+            except exception.ProviderError as e:
+                error = e
+                if _unusable(e):
+                    self.error = e
+            except glue.CredentialEncryptionError as e:
+                error = self.error = exception.ProviderError(
+                    provider=self.provider['name'],
+                    reason=_('its credential cannot be decrypted (%s)')
+                    % str(e))
+        else:
+            error = self.error
+        LOG.warning('Bound region %s: forced unbind, binding %s is left at '
+                    'provider %s: %s', row['id'], row['binding_id'],
+                    self.provider['name'], error)
+        return {'bound_region_id': row['id'], 'region_id': row['region_id'],
+                'provider_id': self.provider['id'],
+                'provider_name': self.provider['name'],
+                'binding_id': row['binding_id'], 'reason': str(error)}
 
 
 class Manager(glue.Manager):
@@ -226,40 +275,76 @@ class Manager(glue.Manager):
             provider_id=provider_id, status=status, region_id=region_id,
             marker=marker, limit=limit)
 
-    def delete_bound_region(self, bound_region_id, initiator=None):
+    def interrupted(self, row):
+        """Whether a bind in progress is older than the grace period (its
+        process died: nothing else will finish it)."""
+        cutoff = timeutils.utcnow() - datetime.timedelta(
+            seconds=CONF.mercador.reconcile_grace_period)
+        return row['updated_at'] <= cutoff
+
+    def check_deletable(self, row, force=False):
+        """Conflict while a bind is in progress; with ``force``, only while
+        it is within its grace period."""
+        if row['status'] not in IN_PROGRESS or (force and
+                                                self.interrupted(row)):
+            return
+        raise exception.Conflict(
+            reason=_('Bound region %s is %s; wait, or run mercador-manage '
+                     'reconcile.') % (row['id'], row['status']))
+
+    def delete_bound_region(self, bound_region_id, force=False,
+                            initiator=None, remote=None):
         """Unbind: the provider's binding first, then the local region.
 
         If the provider cannot be reached nothing changes (the region keeps
         working); if this process dies in between, reconcile sees that the
         remote binding vanished and removes the local region.
+
+        With ``force`` (a provider that went away), the local region, its
+        endpoints, the services left empty, its entitlements and project
+        mappings go whatever the provider answers; the binding is deleted
+        at the provider if it can be. Returns what could not be cleaned
+        there: a list of leftovers (empty without ``force``). ``remote``
+        (a ``RemoteCleanup``) is shared by the unbinds of one provider.
         """
         row = self.driver.get_bound_region(bound_region_id)
-        if row['status'] in IN_PROGRESS:
-            raise exception.Conflict(
-                reason=_('Bound region %s is %s; wait, or run mercador-manage '
-                         'reconcile.') % (bound_region_id, row['status']))
-        if row['status'] == 'active':
+        self.check_deletable(row, force)
+        leftovers = []
+        if force:
+            if row['binding_id'] or row['status'] in IN_PROGRESS:
+                remote = remote or RemoteCleanup(
+                    self.driver.get_provider(row['provider_id']))
+                leftover = remote.delete_binding(row)
+                if leftover:
+                    leftovers.append(leftover)
+        elif row['status'] == 'active':
             provider = self.driver.get_provider(row['provider_id'])
             with _providers().client(provider) as client:
                 client.delete_binding(row['binding_id'])
         with glue.session_for_write():
-            if row['status'] == 'active':
+            if row['status'] == 'active' or force:
                 self.remove_catalog(row)
             self.driver.delete_bound_region(bound_region_id)
         glue.invalidate_catalog()
         glue.Audit.deleted(BOUND_REGION, bound_region_id, initiator)
+        return leftovers
 
-    def mark_vanished(self, row):
-        """The provider's binding is gone: remove the local region and
-        keep the row, failed, with the reason."""
+    def mark_failed(self, row, reason):
+        """Remove the local region and keep the row, failed, with the
+        reason (its binding password is forgotten)."""
         with glue.session_for_write():
             self.remove_catalog(row)
             self.driver.update_bound_region(row['id'], {
                 'status': 'failed', 'encrypted_password': None,
-                'reason': 'Binding %s vanished at the provider.'
-                % row['binding_id']})
+                'key_hash': None, 'reason': reason})
         glue.invalidate_catalog()
         glue.Audit.updated(BOUND_REGION, row['id'], None)
+
+    def mark_vanished(self, row):
+        """The provider's binding is gone: remove the local region and
+        keep the row, failed, with the reason."""
+        self.mark_failed(row, 'Binding %s vanished at the provider.'
+                         % row['binding_id'])
 
     # the local catalog of a bound region
 

@@ -130,7 +130,9 @@ class ProviderClient:
                 'id': self.provider['application_credential_id'],
                 'secret': self._secret}}}}
         response = self._send('POST', '/auth/tokens', json=body)
-        if response.status_code == 401:
+        # Keystone answers 404 for an application credential it does not
+        # know (deleted with its aggregator), 401 for a wrong secret.
+        if response.status_code in (401, 404):
             raise exception.ProviderError(
                 provider=self.name, status=401,
                 reason=_('the provider rejected the application credential.'))

@@ -14,6 +14,7 @@
 
 import uuid
 
+from keystone_mercador.aggregator import binding
 from keystone_mercador.aggregator import client as provider_client
 from keystone_mercador import glue
 
@@ -120,6 +121,11 @@ class Manager(glue.Manager):
                 counts['current'] += 1
         return report
 
+    def set_unreachable(self, provider_id, since):
+        """Record since when the provider is unreachable (None: it
+        answers)."""
+        self.driver.update_provider(provider_id, {'unreachable_since': since})
+
     def secrets_to_reencrypt(self):
         """``{kind: count}`` of the secrets not on the primary key."""
         primary = glue.primary_key_hash()
@@ -129,9 +135,29 @@ class Manager(glue.Manager):
                 counts[secret['kind']] += 1
         return counts
 
-    def delete_provider(self, provider_id, initiator=None):
+    def delete_provider(self, provider_id, force=False, initiator=None):
+        """Forget a provider; Conflict while it has bound regions.
+
+        With ``force`` (a provider that went away), its bound regions are
+        first unbound with force (see ``delete_bound_region``); returns
+        what could not be cleaned at the provider (empty without force).
+        """
+        leftovers = []
+        if force:
+            provider = self.driver.get_provider(provider_id)
+            bound_regions = glue.PROVIDERS.mercador_bound_region_api
+            rows = bound_regions.list_bound_regions(provider_id=provider_id)
+            # Nothing is deleted while a bind of it is still running.
+            for row in rows:
+                bound_regions.check_deletable(row, force=True)
+            remote = binding.RemoteCleanup(provider)
+            for row in rows:
+                leftovers.extend(bound_regions.delete_bound_region(
+                    row['id'], force=True, initiator=initiator,
+                    remote=remote))
         self.driver.delete_provider(provider_id)
         glue.Audit.deleted(PROVIDER, provider_id, initiator)
+        return leftovers
 
     # offers (live, from the provider)
 

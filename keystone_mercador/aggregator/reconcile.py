@@ -30,23 +30,30 @@ LOG = log.getLogger(__name__)
 PROVIDERS = glue.PROVIDERS
 
 
-def reconcile(repair=False, grace_period=None):
+def reconcile(repair=False, grace_period=None, dead_after=None):
     """Find drift between providers and the local catalog.
 
     With ``repair``, fix it: bind interrupted past ``grace_period`` seconds
     -> rolled back (failed); remote binding vanished -> local region
     removed (failed); local region or endpoints deleted or edited by hand
     -> rewritten; remote binding without an active bound region -> deleted
-    at the provider; entitlement of a deleted project or domain -> removed.
-    Return one dict per finding: ``provider``, ``region_id``, ``problem``,
-    ``repair`` and, when repairing, ``error`` (None once fixed).
+    at the provider; entitlement of a deleted project or domain -> removed;
+    provider dead (it rejects the aggregator's credential, or has been
+    unreachable for ``dead_after`` seconds) -> its bound regions marked
+    failed and taken out of the catalogs. Return one dict per finding:
+    ``provider``, ``region_id``, ``problem``, ``repair`` and, when
+    repairing, ``error`` (None once fixed).
     """
     if grace_period is None:
         grace_period = CONF.mercador.reconcile_grace_period
-    cutoff = timeutils.utcnow() - datetime.timedelta(seconds=grace_period)
+    if dead_after is None:
+        dead_after = CONF.mercador.provider_dead_after
+    now = timeutils.utcnow()
+    cutoff = now - datetime.timedelta(seconds=grace_period)
     findings = []
     for provider in PROVIDERS.mercador_provider_api.list_providers():
-        findings.extend(_reconcile_provider(provider, cutoff, repair))
+        findings.extend(_reconcile_provider(
+            provider, cutoff, repair, now, dead_after))
     entitlements = PROVIDERS.mercador_entitlement_api
     for entitlement in entitlements.list_entitlements():
         try:
@@ -77,16 +84,75 @@ def _fix(provider, region_id, problem, action, repair, func, *args):
     return finding
 
 
-def _reconcile_provider(provider, cutoff, repair):
+def _unusable(provider, rows, error, repair, now, dead_after):
+    """Findings of a provider that could not be used.
+
+    It is dead when it rejects the aggregator's credential (the provider
+    revoked the aggregator: its bindings went with it), or when it has
+    been unreachable since ``dead_after`` seconds at least, as successive
+    runs saw it. Then each bound region that is not failed yet is marked
+    failed with the reason and taken out of the catalogs; the provider
+    itself stays, for its admin to delete (``--force``).
+    """
+    providers = PROVIDERS.mercador_provider_api
     bound_regions = PROVIDERS.mercador_bound_region_api
+    live = [r for r in rows if r['status'] != 'failed']
+    regions = ', '.join(r['region_id'] for r in rows) or 'none'
+    revoked = error.status in (401, 403)
+    since = provider.get('unreachable_since')
+    if not revoked and since is None:
+        since = now
+        providers.set_unreachable(provider['id'], since)
+    if revoked:
+        dead = _('the provider rejects this aggregator\'s credential (it '
+                 'revoked the aggregator?): %s') % str(error)
+    elif (now - since).total_seconds() >= dead_after:
+        dead = _('the provider has been unreachable since %s: %s') % (
+            since.isoformat(), str(error))
+    else:
+        return [{'provider': provider['name'], 'region_id': None,
+                 'problem': _('unreachable since %(since)s (bound regions: '
+                              '%(regions)s; they are marked failed once it '
+                              'has been unreachable for %(dead_after)ds): '
+                              '%(error)s') % {
+                     'since': since.isoformat(), 'regions': regions,
+                     'dead_after': dead_after, 'error': str(error)},
+                 'repair': _('none, retry later'),
+                 'error': str(error) if repair else None}]
+    findings = [{
+        'provider': provider['name'], 'region_id': None,
+        'problem': _('dead provider (bound regions: %(regions)s): '
+                     '%(dead)s') % {'regions': regions, 'dead': str(dead)},
+        'repair': _('none here: delete the provider (openstack mercador '
+                    'provider delete --force) once you are done with it'),
+        'error': _('the provider is dead') if repair else None}]
+    for row in live:
+        findings.append(_fix(
+            provider, row['region_id'], _('its provider is dead'),
+            _('mark the region failed and take it out of the catalogs'),
+            repair, bound_regions.mark_failed, row,
+            _('Provider %s is dead: %s') % (provider['name'], str(dead))))
+    return findings
+
+
+def _reconcile_provider(provider, cutoff, repair, now, dead_after):
+    bound_regions = PROVIDERS.mercador_bound_region_api
+    providers = PROVIDERS.mercador_provider_api
     rows = bound_regions.list_bound_regions(provider_id=provider['id'])
     try:
-        with PROVIDERS.mercador_provider_api.client(provider) as client:
+        with providers.client(provider) as client:
             remote = client.list_bindings()
     except exception.ProviderError as e:
+        return _unusable(provider, rows, e, repair, now, dead_after)
+    except glue.CredentialEncryptionError as e:
         return [{'provider': provider['name'], 'region_id': None,
-                 'problem': str(e), 'repair': 'none, retry later',
+                 'problem': _('its credential cannot be decrypted (%s); '
+                              'register it again') % str(e),
+                 'repair': _('none here (mercador-manage credential-rotate '
+                             'after each key rotation prevents it)'),
                  'error': str(e) if repair else None}]
+    if provider.get('unreachable_since'):
+        providers.set_unreachable(provider['id'], None)
     findings = []
     live = [r for r in rows if r['status'] != 'failed']
     known = ({r['id'] for r in live}

@@ -86,6 +86,16 @@ provider_update = {
 empty_query = types.empty_query
 offer_index_query = publisher_schema.offer_index_query
 
+#: DELETE of a bound region or provider: ``force=true`` for a provider that
+#: went away.
+delete_query = {
+    'type': 'object',
+    'properties': {
+        'force': {'type': 'string', 'enum': ['true', 'false']},
+    },
+    'additionalProperties': False,
+}
+
 bound_region_create = {
     'type': 'object',
     'properties': {

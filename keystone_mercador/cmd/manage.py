@@ -63,7 +63,8 @@ def db_version(args):
 def _reconcile(args, repair):
     glue.load_backends(*extension.AGGREGATOR_MANAGERS)
     findings = aggregator_reconcile.reconcile(
-        repair=repair, grace_period=args.grace_period)
+        repair=repair, grace_period=args.grace_period,
+        dead_after=args.dead_after)
     failed = False
     for f in findings:
         where = []
@@ -149,6 +150,12 @@ def main(argv=None):
             '--grace-period', type=int, default=None, metavar='SECONDS',
             help='Age past which a bind in progress is considered '
             'interrupted (default: [mercador] reconcile_grace_period).')
+        cmd.add_argument(
+            '--dead-after', type=int, default=None, metavar='SECONDS',
+            help='How long a provider must have been unreachable for its '
+            'bound regions to be marked failed and taken out of the '
+            'catalogs (default: [mercador] provider_dead_after). A provider '
+            'that rejects the credential is dead at once.')
     rotate = sub.add_parser(
         'credential-rotate',
         help='Re-encrypt the secrets Mercador stores (provider credentials, '

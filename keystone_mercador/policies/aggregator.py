@@ -46,6 +46,11 @@ _aggregator = [
               'Change a provider\'s URL, CA certificate or credential.'),
     base.rule('provider', 'delete', RESELLER_ADMIN, 'DELETE', _PRV_ID,
               'Forget a provider that has no bound region.'),
+    base.rule('provider', 'force_delete', RESELLER_ADMIN, 'DELETE',
+              _PRV_ID + '?force=true',
+              'Forget a provider that went away, with its bound regions, '
+              'whatever the provider answers (checked in addition to '
+              'mercador:provider:delete).'),
     base.rule('provider_offer', 'list', RESELLER_READER, 'GET,HEAD',
               _PRV_ID + '/offers', 'Browse a provider\'s offers (live).'),
     base.rule('provider_offer', 'get', RESELLER_READER, 'GET,HEAD',
@@ -59,6 +64,11 @@ _aggregator = [
               'Show a bound region, its state and error reason.'),
     base.rule('bound_region', 'delete', RESELLER_ADMIN, 'DELETE', _BR_ID,
               'Unbind: remove the local region and the provider\'s binding.'),
+    base.rule('bound_region', 'force_delete', RESELLER_ADMIN, 'DELETE',
+              _BR_ID + '?force=true',
+              'Unbind whatever the provider answers: remove the local region '
+              'even when the provider\'s binding cannot be deleted (checked '
+              'in addition to mercador:bound_region:delete).'),
     base.rule('entitlement', 'list', RESELLER_READER, 'GET,HEAD', _ENT,
               'List the projects and domains entitled to a bound region.'),
     base.rule('entitlement', 'create', RESELLER_ADMIN, 'PUT', _ENT_ID,

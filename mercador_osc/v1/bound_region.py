@@ -119,14 +119,22 @@ class DeleteBoundRegion(command.Command):
         parser.add_argument(
             'bound_regions', metavar='<bound-region>', nargs='+',
             help='Bound region(s) to delete (ID, or local region ID)')
+        parser.add_argument(
+            '--force', action='store_true',
+            help='For a provider that went away: delete the local region '
+                 'even if the provider\'s binding cannot be deleted (what '
+                 'is left at the provider is reported)')
         return parser
 
     def take_action(self, parsed_args):
         client = self.app.client_manager.mercador
 
         def delete(name):
-            client.delete('bound_regions',
-                          find_bound_region(client, name)['id'])
+            bound_id = find_bound_region(client, name)['id']
+            if parsed_args.force:
+                common.force_delete(client, 'bound_regions', bound_id)
+            else:
+                client.delete('bound_regions', bound_id)
 
         common.each('bound region', parsed_args.bound_regions, 'delete',
                     delete)

@@ -63,6 +63,20 @@ def key_value(text):
     return key, value
 
 
+def force_delete(client, collection, resource_id):
+    """DELETE ``?force=true``; warn about each binding the provider could
+    not be made to delete (what is left there, and why)."""
+    body = client.delete(collection, resource_id, force='true') or {}
+    leftovers = body.get('remote_leftovers', [])
+    for leftover in leftovers:
+        LOG.warning(
+            'Region %s was unbound here; at provider %s, binding %s could '
+            'not be deleted: %s', leftover['region_id'],
+            leftover['provider_name'], leftover['binding_id'] or 'unknown',
+            leftover['reason'])
+    return leftovers
+
+
 def each(noun, names, verb, action):
     """Apply ``action`` to every name; report each failure, then fail."""
     failures = 0

@@ -142,12 +142,21 @@ class DeleteProvider(command.Command):
         parser.add_argument(
             'providers', metavar='<provider>', nargs='+',
             help='Provider(s) to delete (name or ID)')
+        parser.add_argument(
+            '--force', action='store_true',
+            help='For a provider that went away: unbind its bound regions '
+                 'too, whatever the provider answers (what is left at the '
+                 'provider is reported)')
         return parser
 
     def take_action(self, parsed_args):
         client = self.app.client_manager.mercador
 
         def delete(name):
-            client.delete('providers', find_provider(client, name)['id'])
+            provider_id = find_provider(client, name)['id']
+            if parsed_args.force:
+                common.force_delete(client, 'providers', provider_id)
+            else:
+                client.delete('providers', provider_id)
 
         common.each('provider', parsed_args.providers, 'delete', delete)

@@ -18,6 +18,8 @@ Allowed calls that create or destroy something act on objects made for the
 call.
 """
 
+import os
+
 import pytest
 
 from harness import client
@@ -106,6 +108,9 @@ ROUTES = [
     ('delete provider', ADMINS, 'DELETE',
      lambda w, a: '/providers/' + (
          w.fresh_provider()['id'] if a else w.ref['id']), None),
+    ('force delete provider', ADMINS, 'DELETE',
+     lambda w, a: '/providers/%s?force=true' % (
+         w.fresh_provider()['id'] if a else w.ref['id']), None),
     ('browse offers', READERS, 'GET',
      lambda w, a: '/providers/%s/offers' % w.ref['id'], None),
     ('get offer', READERS, 'GET',
@@ -119,6 +124,9 @@ ROUTES = [
      lambda w, a: '/bound_regions/' + w.bound['id'], None),
     ('unbind', ADMINS, 'DELETE',
      lambda w, a: '/bound_regions/' + (
+         w.fresh_bound_region()['id'] if a else w.bound['id']), None),
+    ('force unbind', ADMINS, 'DELETE',
+     lambda w, a: '/bound_regions/%s?force=true' % (
          w.fresh_bound_region()['id'] if a else w.bound['id']), None),
     ('list entitlements', READERS, 'GET',
      lambda w, a: '/bound_regions/%s/entitlements' % w.bound['id'], None),
@@ -203,3 +211,38 @@ def test_region_access_answers_the_service_role(world, aggregator):
     assert proxy.get(path + '?only=everything').status_code == 400
     assert proxy.get(API + '/regions/V404/access?only=endpoints')\
         .status_code == 404
+
+
+def test_forced_deletes_have_policies_of_their_own(world, aggregator):
+    """An operator may keep forced deletes to system administrators while
+    other administrators still unbind and delete providers."""
+    policy = os.path.join(aggregator.dir, 'policy.yaml')
+    with open(policy, 'w') as f:
+        for resource in ('bound_region', 'provider'):
+            f.write('"mercador:%s:force_delete": "role:admin and '
+                    'system_scope:all"\n' % resource)
+    try:
+        project_admin = world.sessions['project_admin']
+        system_admin = world.sessions['system_admin']
+        for collection, fresh in (('bound_regions', world.fresh_bound_region),
+                                  ('providers', world.fresh_provider)):
+            path = API + '/%s/%s' % (collection, fresh()['id'])
+            r = project_admin.delete(path + '?force=true')
+            assert r.status_code == 403, r.text
+            assert system_admin.ok('DELETE', path + '?force=true') == {
+                'remote_leftovers': []}
+            path = API + '/%s/%s' % (collection, fresh()['id'])
+            project_admin.ok('DELETE', path, status=204)
+    finally:
+        # Back to the defaults (oslo.policy reloads a changed file).
+        with open(policy, 'w') as f:
+            f.write('{}\n')
+
+
+def test_force_is_true_or_false(world):
+    r = world.admin.delete(API + '/bound_regions/%s?force=yes'
+                           % world.bound['id'])
+    assert r.status_code == 400, r.text
+    r = world.admin.delete(API + '/providers/%s?forced=true'
+                           % world.ref['id'])
+    assert r.status_code == 400, r.text

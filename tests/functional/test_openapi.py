@@ -279,4 +279,26 @@ def test_aggregator_story_responses_match_the_document(
 
     admin.ok('DELETE', br_path)
     admin.ok('DELETE', p_path)
+
+    # Forced deletes (for a provider that went away; this one answers).
+    credential, vr = agg.offer_story(provider_admin)
+    ref = admin.ok('POST', api + '/providers', status=201, json={
+        'provider': {'name': pub.unique('provider'),
+                     'auth_url': provider.auth_url,
+                     'credential': credential}})['provider']
+    p_path = api + '/providers/' + ref['id']
+
+    def bind():
+        return admin.ok('POST', api + '/bound_regions', status=201, json={
+            'bound_region': {'provider_id': ref['id'], 'offer_id': vr['id'],
+                             'region_id': pub.unique('Forced'),
+                             'idempotency_key': pub.unique('key')}})[
+            'bound_region']
+
+    br_path = api + '/bound_regions/' + bind()['id']
+    admin.ok('DELETE', br_path + '?force=nope', status=400)
+    admin.ok('DELETE', br_path + '?force=true')
+    bind()
+    admin.ok('DELETE', p_path, status=409)
+    admin.ok('DELETE', p_path + '?force=true')
     _assert_every_success_seen('aggregator')

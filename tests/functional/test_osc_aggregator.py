@@ -81,3 +81,35 @@ def test_reseller_admin_story(provider, aggregator, cli):
     error = cli.fails('reseller-admin', 'bound region show', region)
     assert 'No bound region with a name or ID of "%s"' % region in error
     cli.ok('reseller-admin', 'mercador provider delete', name)
+
+
+def test_forced_deletes_of_a_provider_that_revoked_the_reseller(
+        provider, aggregator, cli):
+    provider_admin = client.Session.admin(provider)
+    pub.ensure_service(provider_admin, 'image', 'http://127.0.0.1:9292')
+    reseller, _ = pub.register_aggregator(provider_admin)
+    admin = client.Session.admin(aggregator)
+    ref = agg.register_provider(admin, provider, reseller['credential'])
+    regions = [agg.bind(admin, ref['id'], pub.create_virtual_region(
+        provider_admin)['id'])['bound_region']['region_id']
+        for _ in range(2)]
+    provider_admin.ok('DELETE', pub.API + '/aggregators/' + reseller['id'],
+                      status=204)
+
+    error = cli.fails('reseller-admin', 'bound region delete', regions[0])
+    assert ref['name'] in error
+    result = cli.run('reseller-admin', 'bound region delete', '--force',
+                     regions[0])
+    assert result.returncode == 0, result.stderr
+    assert ('Region %s was unbound here; at provider %s, binding'
+            % (regions[0], ref['name'])) in result.stderr
+    assert 'rejected the application credential' in result.stderr
+
+    cli.fails('reseller-admin', 'mercador provider delete', ref['name'])
+    result = cli.run('reseller-admin', 'mercador provider delete',
+                     '--force', ref['name'])
+    assert result.returncode == 0, result.stderr
+    assert 'Region %s was unbound here' % regions[1] in result.stderr
+    cli.fails('reseller-admin', 'mercador provider show', ref['name'])
+    for region in regions:
+        cli.fails('reseller-admin', 'region show', region)

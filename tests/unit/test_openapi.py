@@ -125,7 +125,28 @@ def test_query_parameters_are_the_code_s(side, path, method):
 
 @pytest.mark.parametrize('side,path,method', OPERATIONS)
 def test_policy_is_the_one_enforced(side, path, method):
-    policy = DOC['paths'][path][method]['x-mercador-policy']
-    assert policy in {rule.name for rule in policies.list_rules()}
+    operation = DOC['paths'][path][method]
     source = inspect.getsource(_handler(side, path, method))
-    assert "action='%s'" % policy in source
+    # x-mercador-force-policy: also enforced with ``force=true``.
+    for policy in [operation['x-mercador-policy']] + (
+            [operation['x-mercador-force-policy']]
+            if 'x-mercador-force-policy' in operation else []):
+        assert policy in {rule.name for rule in policies.list_rules()}
+        assert "action='%s'" % policy in source
+
+
+def test_force_policies_are_documented_with_their_query():
+    forced = {(path, method): op['x-mercador-force-policy']
+              for path, method, op in (
+                  (p, m, DOC['paths'][p][m]) for _, p, m in OPERATIONS)
+              if 'x-mercador-force-policy' in op}
+    assert forced == {
+        (PREFIX + '/providers/{provider_id}', 'delete'):
+            'mercador:provider:force_delete',
+        (PREFIX + '/bound_regions/{bound_region_id}', 'delete'):
+            'mercador:bound_region:force_delete',
+    }
+    for path, method in forced:
+        params = DOC['paths'][path][method]['parameters']
+        assert 'force' in {p['name'] for p in params}
+        assert '200' in DOC['paths'][path][method]['responses']

@@ -17,7 +17,9 @@ import argparse
 from osc_lib import exceptions
 import pytest
 
+from mercador_osc.v1 import bound_region
 from mercador_osc.v1 import common
+from mercador_osc.v1 import provider
 from mercador_osc.v1 import virtual_region
 
 
@@ -74,3 +76,46 @@ def test_listing_headers():
         ('id', 'auth_url', 'binding_count'))
     assert headers == ('ID', 'Auth URL', 'Binding Count')
     assert list(rows) == [('i', 'u', 2)]
+
+
+class _Client:
+    """Records DELETEs; answers a forced one with leftovers."""
+
+    def __init__(self, leftovers):
+        self.leftovers = leftovers
+        self.deleted = []
+
+    def delete(self, *parts, **params):
+        self.deleted.append((parts, params))
+        if params.get('force') == 'true':
+            return {'remote_leftovers': self.leftovers}
+        return None
+
+
+@pytest.mark.parametrize('command', [bound_region.DeleteBoundRegion,
+                                     provider.DeleteProvider])
+def test_delete_takes_force(command):
+    parser = command(None, None).get_parser('delete')
+    assert parser.parse_args(['x']).force is False
+    assert parser.parse_args(['x', '--force']).force is True
+
+
+def test_force_delete_reports_what_is_left_at_the_provider(caplog):
+    client = _Client([{'bound_region_id': 'b', 'region_id': 'V1',
+                       'provider_id': 'p', 'provider_name': 'acme',
+                       'binding_id': 'bnd',
+                       'reason': 'Provider acme: unreachable.'}])
+
+    with caplog.at_level('WARNING'):
+        leftovers = common.force_delete(client, 'bound_regions', 'b')
+
+    assert client.deleted == [(('bound_regions', 'b'), {'force': 'true'})]
+    assert [lo['binding_id'] for lo in leftovers] == ['bnd']
+    assert ('Region V1 was unbound here; at provider acme, binding bnd '
+            'could not be deleted: Provider acme: unreachable.') in caplog.text
+
+
+def test_force_delete_with_nothing_left_says_nothing(caplog):
+    with caplog.at_level('WARNING'):
+        assert common.force_delete(_Client([]), 'providers', 'p') == []
+    assert caplog.text == ''
