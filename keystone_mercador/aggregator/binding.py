@@ -49,6 +49,7 @@ import uuid
 from oslo_log import log
 from oslo_utils import timeutils
 
+from keystone_mercador.aggregator import access
 from keystone_mercador.common import utils
 from keystone_mercador import exception
 from keystone_mercador import glue
@@ -357,9 +358,11 @@ class Manager(glue.Manager):
                 return owned[service_type]
             except glue.ServiceNotFound:  # deleted by hand
                 self.driver.remove_owned_service(owned.pop(service_type))
+        # A disabled service is in no catalog: never put endpoints there.
         services = sorted(
             (s for s in PROVIDERS.catalog_api.list_services()
-             if s['type'] == service_type), key=lambda s: s['id'])
+             if s['type'] == service_type and s.get('enabled', True)),
+            key=lambda s: s['id'])
         return services[0]['id'] if services else None
 
     @staticmethod
@@ -381,8 +384,11 @@ class Manager(glue.Manager):
         """
         region_id = row['region_id']
         owned = self.driver.list_owned_services()
+        # Identity is never relayed (access.NEVER_RELAYED): a provider that
+        # still offers it gets no endpoint for it here.
         service_types = sorted({e['service_type']
-                                for e in binding['endpoints']})
+                                for e in binding['endpoints']}
+                               - access.NEVER_RELAYED)
         service_ids, new = {}, []
         for service_type in service_types:
             service_id = self._existing_service(service_type, owned)

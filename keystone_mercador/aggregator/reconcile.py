@@ -138,11 +138,11 @@ def _unusable(provider, rows, error, repair, now, dead_after):
 def _reconcile_provider(provider, cutoff, repair, now, dead_after):
     bound_regions = PROVIDERS.mercador_bound_region_api
     providers = PROVIDERS.mercador_provider_api
-    rows = bound_regions.list_bound_regions(provider_id=provider['id'])
     try:
         with providers.client(provider) as client:
             remote = client.list_bindings()
     except exception.ProviderError as e:
+        rows = bound_regions.list_bound_regions(provider_id=provider['id'])
         return _unusable(provider, rows, e, repair, now, dead_after)
     except glue.CredentialEncryptionError as e:
         return [{'provider': provider['name'], 'region_id': None,
@@ -153,6 +153,10 @@ def _reconcile_provider(provider, cutoff, repair, now, dead_after):
                  'error': str(e) if repair else None}]
     if provider.get('unreachable_since'):
         providers.set_unreachable(provider['id'], None)
+    # Read after the provider's list: a bind whose row is inserted in
+    # between has no binding in that list yet, so it is never taken for
+    # the owner of an orphan.
+    rows = bound_regions.list_bound_regions(provider_id=provider['id'])
     findings = []
     live = [r for r in rows if r['status'] != 'failed']
     known = ({r['id'] for r in live}

@@ -22,7 +22,6 @@ import json
 import uuid
 
 from oslo_db import exception as db_exception
-import pytest
 import requests
 import sqlalchemy as sa
 
@@ -355,15 +354,6 @@ class BindTests(aggregator_fixture.AggregatorTestCase):
         self.assertEqual(service_id, by_url[PROXY_URL + '/RegionB/compute'])
         self.assertEqual(['network'], list(self.owned_services()))
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason='The catalog service bound endpoints go into is the first '
-        'service of the type by ID (keystone_mercador/aggregator/binding.py, '
-        'the sorted list_services() lookup of the service to reuse), '
-        'enabled or not: when a disabled service of the type sorts first, '
-        'the bound endpoints go into it, no catalog shows them (disabled '
-        'services are left out), and catalog_drift sees nothing wrong. '
-        'Which service wins depends on random IDs.')
     def test_endpoints_never_go_into_a_disabled_service(self):
         for service_id, enabled in (('0' * 32, False), ('f' * 32, True)):
             PROVIDERS.catalog_api.create_service(service_id, {
@@ -592,14 +582,6 @@ class BindTests(aggregator_fixture.AggregatorTestCase):
 
         self.assertEqual('active', row['status'])
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason='write_catalog (keystone_mercador/aggregator/binding.py, the '
-        'loop over the binding\'s service types) writes a catalog endpoint '
-        'for every type the provider lists, identity included: entitled '
-        'tenants get <proxy_url>/<region>/identity in their catalog, an '
-        'URL the proxy always refuses (403, mercador_proxy NEVER_RELAYED) '
-        'and get_access never relays (access.NEVER_RELAYED).')
     def test_an_identity_service_offered_is_not_in_the_catalog(self):
         # A provider that still offers its identity service (one that
         # predates the publisher's refusal, or not Mercador's publisher).

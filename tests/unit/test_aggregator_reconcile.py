@@ -15,7 +15,6 @@ repairs (``keystone_mercador.aggregator.reconcile``)."""
 
 import uuid
 
-import pytest
 
 from keystone_mercador.aggregator import reconcile
 from keystone_mercador import exception
@@ -264,14 +263,6 @@ class ReconcileTests(aggregator_fixture.AggregatorTestCase):
         self.assertRepaired(self.repair())
         self.assertEqual({}, self.provider.bindings)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason='_reconcile_provider (keystone_mercador/aggregator/'
-        'reconcile.py) reads the bound region rows before it lists the '
-        'provider\'s bindings, and the orphan rule has no grace period: the '
-        'binding of a bind that inserted its row in between is taken for an '
-        'orphan and deleted at the provider by a repair, while the bind '
-        'goes on to activate its region; the next audit finds it vanished.')
     def test_repair_leaves_a_bind_in_flight_alone(self):
         offer = self.provider.add_offer()
         concurrent = []
