@@ -24,6 +24,7 @@ from alembic import script as alembic_script
 from keystone_mercador.aggregator import reconcile as aggregator_reconcile
 from keystone_mercador import extension
 from keystone_mercador import glue
+from keystone_mercador.i18n import _
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), 'migrations')
@@ -90,8 +91,8 @@ def audit(args):
     return _reconcile(args, repair=False)
 
 
-_SECRET_NAMES = (('provider', 'provider credentials'),
-                 ('bound_region', 'bound region passwords'))
+_SECRET_NAMES = (('provider', _('provider credentials')),
+                 ('bound_region', _('bound region passwords')))
 
 
 def credential_rotate(args):
@@ -101,23 +102,23 @@ def credential_rotate(args):
     if args.check:
         counts = providers.secrets_to_reencrypt()
         for kind, name in _SECRET_NAMES:
-            print('%s: %d not on the primary key' % (name, counts[kind]))
+            print(_('%s: %d not on the primary key') % (name, counts[kind]))
         if any(counts.values()):
-            print('Run "mercador-manage credential-rotate" before the next '
-                  '"keystone-manage credential_rotate".')
+            print(_('Run "mercador-manage credential-rotate" before the '
+                    'next "keystone-manage credential_rotate".'))
             return 1
         return 0
     report = providers.reencrypt_secrets()
     lost = False
     for kind, name in _SECRET_NAMES:
         counts = report[kind]
-        print('%s: %d re-encrypted, %d already on the primary key'
+        print(_('%s: %d re-encrypted, %d already on the primary key')
               % (name, counts['reencrypted'], counts['current']))
         if counts['lost']:
             lost = True
-            print('%s: %d encrypted with a key no longer in the key '
-                  'repository, renew them: %s' % (
-                      name, len(counts['lost']), ', '.join(counts['lost'])))
+            print(_('%s: %d encrypted with a key no longer in the key '
+                    'repository, renew them: %s')
+                  % (name, len(counts['lost']), ', '.join(counts['lost'])))
     return 1 if lost else 0
 
 
