@@ -128,8 +128,21 @@ def _get_notifier():
     return notifier
 
 
-# Keystone looks its notifier up on every notification it sends.
+_keystone_notify_event_callbacks = notifications.notify_event_callbacks
+
+
+def _notify_event_callbacks(service, resource_type, operation, payload):
+    # Every change a Keystone manager notifies comes through here, also
+    # when it is opted out of the bus: the transaction changed Keystone.
+    if getattr(_deferred, 'queue', None) is not None:
+        _deferred.touched = True
+    return _keystone_notify_event_callbacks(service, resource_type,
+                                            operation, payload)
+
+
+# Keystone looks both up on every notification it sends.
 notifications._get_notifier = _get_notifier
+notifications.notify_event_callbacks = _notify_event_callbacks
 
 
 def _send(queue):
@@ -177,12 +190,13 @@ def session_for_write():
             yield session
         return
     queue = _deferred.queue = []
+    _deferred.touched = False
     try:
         with sql.session_for_write() as session:
             yield session
     except BaseException:
         _deferred.queue = None
-        if queue:
+        if _deferred.touched:
             _forget(queue)
         raise
     _deferred.queue = None

@@ -1412,6 +1412,25 @@ class RollbackTests(PublisherTestCase):
                           made['project']['id'])
         self.assertEqual([], self.manager.list_bindings())
 
+    def test_caches_forget_objects_whose_events_are_opted_out(self):
+        self.config_fixture.config(notification_opt_out=[
+            'identity.project.created', 'identity.user.created'])
+        made = {}
+        create_project = self.manager._create_project
+
+        def record(*args, **kwargs):
+            made['project'] = create_project(*args, **kwargs)
+            PROVIDERS.resource_api.get_project(made['project']['id'])
+            raise ks_exception.RoleNotFound(role_id='gone')
+
+        with mock.patch.object(self.manager, '_create_project', record):
+            self.assertRaises(ks_exception.RoleNotFound, self.create_binding,
+                              self.aggregator, self.vr)
+
+        self.assertRaises(ks_exception.ProjectNotFound,
+                          PROVIDERS.resource_api.get_project,
+                          made['project']['id'])
+
     def test_committed_objects_are_notified_after_the_commit(self):
         binding, _password = self.create_binding(self.aggregator, self.vr)
 
