@@ -24,16 +24,14 @@ import os
 import threading
 import time
 
-from oslo_cache import core as cache
-from oslo_config import cfg
 import pytest
 import requests
 from werkzeug import serving
 from werkzeug import wrappers
 
 from mercador_proxy import app as proxy_app
-from mercador_proxy import conf as proxy_conf
 from mercador_proxy import rewrite
+from tests.unit import proxy_helpers
 
 TENANT_PROJECT = 'a' * 32
 PROVIDER_PROJECT = 'b' * 32
@@ -118,14 +116,9 @@ class FixedAccess:
 
 
 def _conf(tmp_path):
-    path = tmp_path / 'proxy.conf'
-    path.write_text('[proxy]\nidentity_url = http://127.0.0.1:9\n'
-                    'username = proxy\npassword = secret\n'
-                    'read_timeout = 1.0\n')
-    conf = cfg.ConfigOpts()
-    proxy_conf.register_opts(conf)
-    conf([], project='mercador-test', default_config_files=[str(path)])
-    return conf
+    return proxy_helpers.make_conf(
+        tmp_path, '[proxy]\nidentity_url = http://127.0.0.1:9\n'
+        'username = proxy\npassword = secret\nread_timeout = 1.0\n')
 
 
 @pytest.fixture(scope='module')
@@ -137,16 +130,8 @@ def upstream():
 
 @pytest.fixture(scope='module')
 def proxy(upstream, tmp_path_factory):
-    conf = _conf(tmp_path_factory.mktemp('proxy'))
-    region = cache.create_region()
-    cache.configure_cache_region(conf, region)
-    application = proxy_app.Proxy(conf, region)
-    application.access = FixedAccess(upstream.url)
-    server = serving.make_server('127.0.0.1', 0, application, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    application.url = 'http://127.0.0.1:%d' % server.server_port
-    yield application
-    server.shutdown()
+    yield from proxy_helpers.running_proxy(
+        _conf(tmp_path_factory.mktemp('proxy')), FixedAccess(upstream.url))
 
 
 def _get(proxy, path, **kw):

@@ -30,15 +30,14 @@ import threading
 import urllib.parse
 
 from oslo_cache import core as cache
-from oslo_config import cfg
 import pytest
 from werkzeug import serving
 from werkzeug import test as wtest
 from werkzeug import wrappers
 
 from mercador_proxy import app as proxy_app
-from mercador_proxy import conf as proxy_conf
 from mercador_proxy import paths
+from tests.unit import proxy_helpers
 
 TENANT_PROJECT = 'a' * 32
 PROVIDER_PROJECT = 'b' * 32
@@ -127,24 +126,15 @@ class FixedAccess:
 
 
 def _conf(tmp_path, identity_url='http://127.0.0.1:9', extra=''):
-    path = tmp_path / 'proxy.conf'
-    path.write_text('[proxy]\nidentity_url = %s\n'
-                    'www_authenticate_uri = http://aggregator.test/identity\n'
-                    'username = proxy\npassword = secret\n'
-                    'read_timeout = 5.0\nmax_rewrite_bytes = %d\n%s'
-                    % (identity_url, LIMIT, extra))
-    conf = cfg.ConfigOpts()
-    proxy_conf.register_opts(conf)
-    conf([], project='mercador-test', default_config_files=[str(path)])
-    return conf
+    return proxy_helpers.make_conf(
+        tmp_path, '[proxy]\nidentity_url = %s\n'
+        'www_authenticate_uri = http://aggregator.test/identity\n'
+        'username = proxy\npassword = secret\n'
+        'read_timeout = 5.0\nmax_rewrite_bytes = %d\n%s'
+        % (identity_url, LIMIT, extra))
 
 
-def _serve(application):
-    server = serving.make_server('127.0.0.1', 0, application, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    application.port = server.server_port
-    application.url = 'http://127.0.0.1:%d' % server.server_port
-    return server
+_serve = proxy_helpers.serve
 
 
 @pytest.fixture(scope='module')
@@ -156,14 +146,8 @@ def upstream():
 
 @pytest.fixture(scope='module')
 def proxy(upstream, tmp_path_factory):
-    conf = _conf(tmp_path_factory.mktemp('proxy'))
-    region = cache.create_region()
-    cache.configure_cache_region(conf, region)
-    application = proxy_app.Proxy(conf, region)
-    application.access = FixedAccess(upstream)
-    server = _serve(application)
-    yield application
-    server.shutdown()
+    yield from proxy_helpers.running_proxy(
+        _conf(tmp_path_factory.mktemp('proxy')), FixedAccess(upstream))
 
 
 class Response:
