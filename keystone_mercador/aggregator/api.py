@@ -57,13 +57,15 @@ def _bound_region_view(ref):
                          'binding')}
 
 
-def _forced():
-    return flask.request.args.get('force') == 'true'
-
-
-def _deleted(force, leftovers):
-    """A forced delete answers 200 with what is left at the provider (an
+def _delete(delete, object_id, initiator, action, force_action):
+    """``DELETE``, or with ``?force=true`` (both policies enforced) a
+    forced one, which answers 200 with what is left at the provider (an
     empty list when nothing is); any other, 204."""
+    ENFORCER.enforce_call(action=action)
+    force = flask.request.args.get('force') == 'true'
+    if force:
+        ENFORCER.enforce_call(action=force_action)
+    leftovers = delete(object_id, force=force, initiator=initiator)
     if not force:
         return None, http.client.NO_CONTENT
     return {'remote_leftovers': leftovers}, http.client.OK
@@ -116,13 +118,10 @@ class ProviderResource(_ProviderBase):
     @glue.request_body_schema(None)
     @glue.request_query_schema(schema.delete_query)
     def delete(self, provider_id):
-        ENFORCER.enforce_call(action='mercador:provider:delete')
-        force = _forced()
-        if force:
-            ENFORCER.enforce_call(action='mercador:provider:force_delete')
-        leftovers = _providers().delete_provider(
-            provider_id, force=force, initiator=self.audit_initiator)
-        return _deleted(force, leftovers)
+        return _delete(_providers().delete_provider, provider_id,
+                       self.audit_initiator,
+                       action='mercador:provider:delete',
+                       force_action='mercador:provider:force_delete')
 
 
 class _ProviderOfferBase(_Resource):
@@ -197,13 +196,10 @@ class BoundRegionResource(_BoundRegionBase):
     @glue.request_body_schema(None)
     @glue.request_query_schema(schema.delete_query)
     def delete(self, bound_region_id):
-        ENFORCER.enforce_call(action='mercador:bound_region:delete')
-        force = _forced()
-        if force:
-            ENFORCER.enforce_call(action='mercador:bound_region:force_delete')
-        leftovers = _bound_regions().delete_bound_region(
-            bound_region_id, force=force, initiator=self.audit_initiator)
-        return _deleted(force, leftovers)
+        return _delete(_bound_regions().delete_bound_region, bound_region_id,
+                       self.audit_initiator,
+                       action='mercador:bound_region:delete',
+                       force_action='mercador:bound_region:force_delete')
 
 
 # entitlements

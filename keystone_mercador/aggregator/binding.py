@@ -148,10 +148,9 @@ class Manager(glue.Manager):
         request_hash = utils.request_hash(values)
 
         def replay():
-            existing = self.driver.find_bound_region(idempotency_key=key)
-            if existing and existing['request_hash'] != request_hash:
-                raise exception.IdempotencyKeyReused(key=key)
-            return existing
+            return utils.replayed(
+                self.driver.find_bound_region(idempotency_key=key),
+                request_hash, key)
 
         existing = replay()
         if existing:

@@ -17,12 +17,22 @@ import json
 
 from oslo_utils import timeutils
 
+from keystone_mercador import exception
+
 
 def request_hash(body):
     """A digest of a request body, to tell an idempotent replay (same
     body) from the reuse of a key for another request."""
     canonical = json.dumps(body, sort_keys=True, separators=(',', ':'))
     return hashlib.sha256(canonical.encode('utf-8')).hexdigest()
+
+
+def replayed(existing, request_hash, key):
+    """The stored object of an idempotent replay (``existing`` may be
+    None); IdempotencyKeyReused when the key came with another body."""
+    if existing and existing['request_hash'] != request_hash:
+        raise exception.IdempotencyKeyReused(key=key)
+    return existing
 
 
 def isotime(value):

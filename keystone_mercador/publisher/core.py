@@ -524,11 +524,10 @@ class Manager(glue.Manager):
             {'virtual_region_id': virtual_region_id})
 
         def replay():
-            existing = self.driver.find_binding_by_key(
-                aggregator['id'], idempotency_key)
-            if existing and existing['request_hash'] != request_hash:
-                raise exception.IdempotencyKeyReused(key=idempotency_key)
-            return existing
+            return utils.replayed(
+                self.driver.find_binding_by_key(aggregator['id'],
+                                                idempotency_key),
+                request_hash, idempotency_key)
 
         existing = replay()
         if existing:
