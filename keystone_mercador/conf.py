@@ -54,6 +54,13 @@ OPTS = [
         help='Most provider projects an aggregator may request under one '
         'binding.',
     ),
+    cfg.IntOpt(
+        'max_users_per_binding',
+        default=10000,
+        min=1,
+        help='Most provider users an aggregator may request under one '
+        'binding (one per tenant user that acts in the bound region).',
+    ),
     cfg.BoolOpt(
         'aggregator',
         default=False,
@@ -104,7 +111,17 @@ OPTS = [
         'fault_injection',
         default=[],
         help='For tests only, never in production: named points where the '
-        'aggregator process kills itself (e.g. bind_after_remote).',
+        'aggregator process kills itself (SIGKILL). Bind: '
+        'bind_after_requested (the row committed as requested, the provider '
+        'not called yet), bind_after_remote (the provider\'s binding made), '
+        'bind_before_commit (the local region and endpoints written, not '
+        'committed), bind_after_commit (active, before the answer); its '
+        'compensation: compensate_before_remote (the row committed as '
+        'compensating), compensate_after_remote (the provider\'s binding '
+        'deleted, the row not failed yet). Unbind: unbind_before_remote, '
+        'unbind_after_remote (the provider\'s binding deleted, the local '
+        'region not), unbind_before_commit (the local region deleted, not '
+        'committed), unbind_after_commit.',
     ),
 ]
 

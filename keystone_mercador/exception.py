@@ -40,6 +40,10 @@ class BindingProjectNotFound(glue.NotFound):
     message_format = _('Could not find binding project: %(project_id)s.')
 
 
+class BindingUserNotFound(glue.NotFound):
+    message_format = _('Could not find binding user: %(user_id)s.')
+
+
 class Conflict(glue.Conflict):
     """A 409 whose message is the whole explanation."""
 

@@ -118,6 +118,24 @@ class BindingProject(Base, glue.ModelDictMixin):
     created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
 
 
+class BindingUser(Base, glue.ModelDictMixin):
+    """A Keystone user a binding made for an aggregator's opaque user
+    reference: random name, no password, tokens only through the binding
+    (``issue_binding_user_token``)."""
+
+    __tablename__ = 'mercador_binding_user'
+    __table_args__ = (
+        sa.UniqueConstraint('binding_id', 'reference',
+                            name='uq_mercador_binding_user_reference'),
+    )
+    id = sa.Column(sa.String(64), primary_key=True)
+    binding_id = sa.Column(
+        sa.String(64), sa.ForeignKey('mercador_binding.id'),
+        nullable=False, index=True)
+    reference = sa.Column(sa.String(255), nullable=False)
+    created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
+
+
 # Aggregator side
 
 
@@ -220,4 +238,19 @@ class ProjectMapping(Base, glue.ModelDictMixin):
     project_id = sa.Column(sa.String(64), primary_key=True)
     reference = sa.Column(sa.String(64), nullable=False, unique=True)
     provider_project_id = sa.Column(sa.String(64), nullable=True)
+    created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
+
+
+class UserMapping(Base, glue.ModelDictMixin):
+    """Which provider user acts for a local user in a bound region, with
+    the same kind of random ``reference`` as projects."""
+
+    __tablename__ = 'mercador_user_mapping'
+    bound_region_id = sa.Column(
+        sa.String(64),
+        sa.ForeignKey('mercador_bound_region.id', ondelete='CASCADE'),
+        primary_key=True)
+    user_id = sa.Column(sa.String(64), primary_key=True)
+    reference = sa.Column(sa.String(64), nullable=False, unique=True)
+    provider_user_id = sa.Column(sa.String(64), nullable=True)
     created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)

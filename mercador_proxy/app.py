@@ -105,6 +105,9 @@ _DROP_RESPONSE = frozenset({
 #: aggregator, and the provider's Keystone is the binding's, not theirs.
 NEVER_RELAYED = frozenset({'identity'})
 
+#: IDs asked about in one call of the identity service's mapping route.
+MAX_IDS = 500
+
 SERVICE_TOKEN_MARGIN = datetime.timedelta(seconds=120)
 #: A 401 of the identity service renews the proxy's own token at most this
 #: often: it may be the tenant's token that is bad, and an unknown tenant
@@ -218,9 +221,9 @@ class AccessClient:
         return self.conf.proxy.identity_url.rstrip('/') + '/v3' + path
 
     @staticmethod
-    def _route(region_id):
-        return '/OS-MERCADOR/regions/%s/access' % urllib.parse.quote(
-            region_id, safe='')
+    def _route(region_id, what='access'):
+        return '/OS-MERCADOR/regions/%s/%s' % (
+            urllib.parse.quote(region_id, safe=''), what)
 
     def _key(self, token, region_id):
         digest = hashlib.sha256(token.encode('utf-8')).hexdigest()
@@ -267,6 +270,59 @@ class AccessClient:
         access = self._answer(r, region_id)
         self._remember(key, dict(access, expires_at=_FAR), generation)
         return access['endpoints']
+
+    def mappings(self, token, region_id, direction, ids):
+        """``{ID: mapped ID}`` for those of ``ids`` that the identity
+        service maps in ``direction`` (``outward``: local to provider,
+        ``inward``: back); the others are left as they are. An ID that may
+        not be used in the region raises the identity service's 403."""
+        ids = sorted(ids)
+        if not ids:
+            return {}
+        keys = ['mercador-proxy-id:%s:%s:%s' % (region_id, direction, i)
+                for i in ids]
+        values = self.cache.get_multi(keys + [proxy_cache.GENERATION])
+        generation = values.pop()
+        if generation is NO_VALUE:
+            generation = None
+        now = time.time()
+        found, missing = {}, []
+        for i, value in zip(ids, values):
+            if (isinstance(value, dict)
+                    and value.get('generation') == generation
+                    and value['deadline'] > now):
+                found[i] = value['id']
+            else:
+                missing.append(i)
+        ttl = self.conf.proxy.mapping_cache_time
+        for start in range(0, len(missing), MAX_IDS):
+            chunk = missing[start:start + MAX_IDS]
+            answer = self._mapped(token, region_id, direction, chunk)
+            fresh = {i: answer.get(i) for i in chunk}
+            found.update(fresh)
+            if ttl > 0:
+                self.cache.set_multi({
+                    'mercador-proxy-id:%s:%s:%s' % (region_id, direction, i):
+                    {'id': value, 'generation': generation,
+                     'deadline': now + ttl}
+                    for i, value in fresh.items()})
+        return {i: value for i, value in found.items() if value}
+
+    def _mapped(self, token, region_id, direction, ids):
+        r = self._ask(self._route(region_id, 'mappings'),
+                      headers={'X-Subject-Token': token},
+                      json={direction: ids})
+        if r.status_code == 401:
+            raise ProxyError(401, 'The token is not valid (unknown, '
+                             'expired or revoked): authenticate again.')
+        if r.status_code == 200:
+            try:
+                mapped = r.json()['mappings'][direction]
+                if isinstance(mapped, dict):
+                    return mapped
+            except (ValueError, KeyError, TypeError):
+                pass
+        return self._answer(r, region_id)
 
     def _remember(self, key, access, generation):
         # The cache backend's own expiration is global; the per-entry
@@ -316,13 +372,16 @@ class AccessClient:
                 self._service_issued = now
             return self._service_token
 
-    def _ask(self, path, headers=None, params=None):
-        """GET ``path`` with the service token; once more with a new one
-        if that answers 401 (a read, so retrying is safe)."""
+    def _ask(self, path, headers=None, params=None, json=None):
+        """GET ``path`` (POST ``json``) with the service token; once more
+        with a new one if that answers 401 (both are lookups, so retrying
+        is safe)."""
         sent = self.service_token()
         for attempt in (1, 2):
-            r = self._request('GET', path, params=params, headers=dict(
-                headers or {}, **{'X-Auth-Token': sent}))
+            r = self._request(
+                'GET' if json is None else 'POST', path, params=params,
+                json=json, headers=dict(headers or {},
+                                        **{'X-Auth-Token': sent}))
             if r.status_code != 401 or attempt == 2:
                 return r
             renewed = self.service_token(renew=True)
@@ -460,21 +519,45 @@ class Proxy:
                 region_id, service_type))
         upstream = upstream.rstrip('/')
         base = self._public_base(environ)
-        ids = [(access['project_id'], access['provider_project_id'])]
         urls = [('%s/%s/%s' % (base, region_id, stype), url.rstrip('/'))
                 for stype, url in endpoints.items()]
-        outward = rewrite.Rewriter(urls + ids)
-        inward = rewrite.Rewriter([(b, a) for a, b in urls + ids])
+        ids = {access['project_id']: access['provider_project_id']}
+        if access.get('user_id') and access.get('provider_user_id'):
+            ids[access['user_id']] = access['provider_user_id']
 
-        url = upstream + rewrite.Rewriter(ids).text(forward)
+        headers = self._request_headers(environ)
+        body = self._request_body(environ)
+        # Every other local project or user ID the request names (an image
+        # member, a JSON-patch value, a query filter) gets its provider
+        # counterpart, or the request is refused.
+        found = rewrite.keystone_ids(forward, query, *(
+            v for k, v in headers.items() if k not in rewrite.NOT_IDS))
+        if isinstance(body, bytes):
+            found |= rewrite.keystone_ids(body.decode('utf-8', 'replace'))
+        found -= set(ids)
+        ids.update(self.access.mappings(token, region_id, 'outward', found))
+        outward = rewrite.Rewriter(urls + list(ids.items()))
+        url = upstream + rewrite.Rewriter(list(ids.items())).text(forward)
         if query:
             url += '?' + paths.canonical_query(outward.text(query))
         self._check_under(url, upstream, region_id, service_type)
-        headers = self._request_headers(environ, outward)
+        headers = {k: outward.text(v) for k, v in headers.items()}
         headers['X-Auth-Token'] = access['token']
-        body = self._request_body(environ, outward)
+        if isinstance(body, bytes):
+            body = self._json_body(body, outward)
         response = self._send(method, url, headers, body, region_id,
                               service_type)
+        known = {b: a for a, b in ids.items()}
+
+        def inward(found):
+            # Provider IDs of mapped projects and users come back as local
+            # IDs.
+            back = dict(known)
+            back.update(self.access.mappings(token, region_id, 'inward',
+                                             found - set(known)))
+            return rewrite.Rewriter([(b, a) for a, b in urls]
+                                    + list(back.items()))
+
         return self._respond(response, inward, method, region_id,
                              service_type, start_response)
 
@@ -490,14 +573,14 @@ class Proxy:
         url = upstream.rstrip('/') + rest
         self._check_under(url, upstream, region_id, service_type)
         base = self._public_base(environ)
-        inward = rewrite.Rewriter([
+        urls = rewrite.Rewriter([
             (u.rstrip('/'), '%s/%s/%s' % (base, region_id, stype))
             for stype, u in endpoints.items()])
-        headers = self._request_headers(environ, rewrite.Rewriter([]))
+        headers = self._request_headers(environ)
         response = self._send(method, url, headers, None, region_id,
                               service_type)
-        return self._respond(response, inward, method, region_id,
-                             service_type, start_response)
+        return self._respond(response, lambda found: urls, method,
+                             region_id, service_type, start_response)
 
     @staticmethod
     def _check_under(url, upstream, region_id, service_type):
@@ -543,7 +626,7 @@ class Proxy:
                              'unreachable.' % (region_id, service_type))
 
     @staticmethod
-    def _request_headers(environ, outward):
+    def _request_headers(environ):
         drop = _connection_tokens(environ.get('HTTP_CONNECTION'))
         headers = {}
         for key, value in environ.items():
@@ -553,12 +636,14 @@ class Proxy:
             if name in _DROP_REQUEST or name in drop or name.startswith(
                     _DROP_REQUEST_PREFIXES):
                 continue
-            headers[name] = outward.text(value)
+            headers[name] = value
         if environ.get('CONTENT_TYPE'):
             headers['content-type'] = environ['CONTENT_TYPE']
         return headers
 
-    def _request_body(self, environ, outward):
+    def _request_body(self, environ):
+        """The body to relay: the whole of a JSON body (bytes, rewritten
+        later), a stream otherwise, or None."""
         stream = environ['wsgi.input']
         chunked = 'chunked' in environ.get(
             'HTTP_TRANSFER_ENCODING', '').lower()
@@ -581,7 +666,7 @@ class Proxy:
                               else length)
             if len(data) > limit:
                 raise self._too_large(limit)
-            return self._json_body(data, outward)
+            return data
         if length is not None:
             return _Input(stream, length, self.conf.proxy.chunk_size)
         if chunked:
@@ -611,21 +696,17 @@ class Proxy:
 
     def _respond(self, response, inward, method, region_id, service_type,
                  start_response):
+        """Relay the provider's answer; ``inward(ids)`` gives the Rewriter
+        for the Keystone-like IDs found in its headers and JSON body."""
         drop = _connection_tokens(response.headers.get('Connection'))
-        headers = [(k, inward.text(v)) for k, v in response.headers.items()
-                   if k.lower() not in _DROP_RESPONSE
-                   and k.lower() not in drop]
-        if response.status_code == 401:
-            headers.append(self._www_authenticate())
+        kept = [(k, v) for k, v in response.headers.items()
+                if k.lower() not in _DROP_RESPONSE
+                and k.lower() not in drop]
         status = '%d %s' % (response.status_code, response.reason)
-        if method == 'HEAD' or response.status_code in (204, 304):
-            response.close()
-            length = response.headers.get('Content-Length')
-            if method == 'HEAD' and length:
-                headers.append(('Content-Length', length))
-            start_response(status, headers)
-            return []
-        if rewrite.is_json(response.headers.get('Content-Type')):
+        document = text = None
+        bodiless = method == 'HEAD' or response.status_code in (204, 304)
+        if not bodiless and rewrite.is_json(
+                response.headers.get('Content-Type')):
             limit = self.conf.proxy.max_rewrite_bytes
             data = response.raw.read(limit + 1, decode_content=True)
             response.close()
@@ -633,11 +714,32 @@ class Proxy:
                 raise ProxyError(502, 'Region %s: the %s service answered '
                                  'with a JSON document too large to relay.'
                                  % (region_id, service_type))
+            text = data.decode('utf-8', 'replace')
             try:
-                data = inward.json_bytes(data)
+                document = json.loads(text)
             except (ValueError, RecursionError):
-                data = inward.text(data.decode('utf-8', 'replace')).encode(
-                    'utf-8')
+                pass
+        found = rewrite.keystone_ids(*(
+            v for k, v in kept if k.lower() not in rewrite.NOT_IDS))
+        if document is not None:
+            rewrite.json_ids(document, found)
+        elif text is not None:
+            found |= rewrite.keystone_ids(text)
+        rewriter = inward(found)
+        headers = [(k, rewriter.text(v)) for k, v in kept]
+        if response.status_code == 401:
+            headers.append(self._www_authenticate())
+        if bodiless:
+            response.close()
+            length = response.headers.get('Content-Length')
+            if method == 'HEAD' and length:
+                headers.append(('Content-Length', length))
+            start_response(status, headers)
+            return []
+        if text is not None:
+            data = (rewriter.text(text) if document is None
+                    else json.dumps(rewriter.json(document)))
+            data = data.encode('utf-8')
             headers.append(('Content-Length', str(len(data))))
             start_response(status, headers)
             return [data]

@@ -75,6 +75,15 @@ OPTS = [
                'Keystone on one 2-core host), so a token in steady use '
                'costs at most one such call per this many seconds for all '
                'proxy processes together.'),
+    cfg.IntOpt('mapping_cache_time', default=600, min=0,
+               help='Seconds the proxy reuses what the identity service '
+               'said about one ID found in requests or responses (the '
+               'provider counterpart of a local project or user, or that it '
+               'is none). Such a mapping never changes, but whether a '
+               'project may still be named in a region does: with a shared '
+               'cache backend an entitlement removed or any revocation '
+               'makes these answers stale at once, as access answers; this '
+               'time bounds them otherwise. 0 asks for every request.'),
 ]
 
 

@@ -12,14 +12,49 @@
 
 """What the proxy changes in requests and responses.
 
-Towards the provider: the tenant's project ID becomes the provider project
-ID and the proxy's URL becomes the provider endpoint. Back to the tenant:
-the reverse. Both are plain substitutions of opaque strings (hex IDs and
-absolute URLs), applied to paths, query strings, selected headers and every
+Towards the provider: local project and user IDs become their provider
+counterparts and the proxy's URLs become the provider endpoints. Back to the
+tenant: the reverse. Both are plain substitutions of opaque strings (hex IDs
+and absolute URLs), applied to paths, query strings, headers and every
 string of a JSON document.
 """
 
-import json
+import re
+
+#: A Keystone ID as Keystone makes them (uuid4().hex), not part of a longer
+#: run of hexadecimal digits.
+KEYSTONE_ID = re.compile(r'(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])')
+
+
+#: Members of JSON documents and headers that hold digests of 32
+#: hexadecimal digits (MD5), never IDs: not worth asking about.
+NOT_IDS = frozenset({'checksum', 'etag', 'content-md5'})
+
+
+def keystone_ids(*texts):
+    """The Keystone-like IDs in ``texts`` (strings or None)."""
+    found = set()
+    for text in texts:
+        if text:
+            found.update(KEYSTONE_ID.findall(text))
+    return found
+
+
+def json_ids(value, found=None):
+    """The Keystone-like IDs in the keys and strings of a JSON document,
+    but for the members named in NOT_IDS."""
+    found = set() if found is None else found
+    if isinstance(value, str):
+        found.update(KEYSTONE_ID.findall(value))
+    elif isinstance(value, list):
+        for item in value:
+            json_ids(item, found)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found.update(KEYSTONE_ID.findall(key))
+            if key.lower() not in NOT_IDS:
+                json_ids(item, found)
+    return found
 
 
 class Rewriter:
@@ -45,11 +80,12 @@ class Rewriter:
             return {self.text(k): self.json(v) for k, v in value.items()}
         return value
 
-    def json_bytes(self, body):
-        return json.dumps(self.json(json.loads(body))).encode('utf-8')
-
 
 def is_json(content_type):
+    """JSON of any kind: ``application/json``, ``*+json`` and the JSON-patch
+    types (``application/json-patch+json``, Glance's
+    ``application/openstack-images-v2.1-json-patch``)."""
     ctype = (content_type or '').split(';')[0].strip().lower()
     return ctype == 'application/json' or (
-        ctype.startswith('application/') and ctype.endswith('+json'))
+        ctype.startswith('application/')
+        and ctype.endswith(('+json', '-json-patch')))

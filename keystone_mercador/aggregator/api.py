@@ -264,18 +264,36 @@ class RegionAccessResource(_Resource):
             ENFORCER.enforce_call(action='mercador:region_endpoints:get')
             return {'access': PROVIDERS.mercador_access_api.get_endpoints(
                 region_id)}
-        try:
-            # Keystone's enforcer validates X-Subject-Token first (its
-            # target.token), with Keystone's 404 for an invalid one.
-            ENFORCER.enforce_call(action='mercador:region_access:get')
-        except glue.NotFound:
-            raise access.SubjectTokenNotValid()
-        subject = flask.request.headers.get('X-Subject-Token')
-        if not subject:
-            raise exception.InvalidInput(
-                reason=_('Give the token to act for in X-Subject-Token.'))
         return {'access': PROVIDERS.mercador_access_api.get_access(
-            region_id, subject)}
+            region_id, _subject_token(action='mercador:region_access:get'))}
+
+
+def _subject_token(action):
+    try:
+        # Keystone's enforcer validates X-Subject-Token first (its
+        # target.token), with Keystone's 404 for an invalid one.
+        ENFORCER.enforce_call(action=action)
+    except glue.NotFound:
+        raise access.SubjectTokenNotValid()
+    subject = flask.request.headers.get('X-Subject-Token')
+    if not subject:
+        raise exception.InvalidInput(
+            reason=_('Give the token to act for in X-Subject-Token.'))
+    return subject
+
+
+class RegionMappingsResource(_Resource):
+    """The proxy's ID translation for the holder of X-Subject-Token:
+    local project and user IDs it found in a request (``outward``) and
+    provider IDs it found in a response (``inward``)."""
+
+    @glue.request_body_schema(schema.region_mappings)
+    def post(self, region_id):
+        subject = _subject_token(action='mercador:region_mappings:create')
+        body = self.request_body_json
+        return {'mappings': PROVIDERS.mercador_access_api.get_mappings(
+            region_id, subject, body.get('outward', []),
+            body.get('inward', []))}
 
 
 class AggregatorAPI(glue.APIBase):
@@ -300,6 +318,8 @@ class AggregatorAPI(glue.APIBase):
         (EntitlementResource,
          '/bound_regions/<string:bound_region_id>/entitlements/'
          '<any(projects,domains):kind>/<string:target_id>', 'entitlement'),
+        (RegionMappingsResource, '/regions/<string:region_id>/mappings',
+         'region_mappings'),
         (RegionAccessResource, '/regions/<string:region_id>/access',
          'region_access'),
     ])

@@ -177,6 +177,7 @@ class Manager(glue.Manager):
                 return existing, False
             raise
         glue.Audit.created(BOUND_REGION, row['id'], initiator)
+        fault('bind_after_requested')
         return self._bind(provider, row, initiator), True
 
     def _bind(self, provider, row, initiator):
@@ -206,6 +207,7 @@ class Manager(glue.Manager):
             self.compensate(provider, row, 'The local catalog update '
                             'failed: %s' % e, True, initiator, binding['id'])
             raise
+        fault('bind_after_commit')
         glue.Audit.updated(BOUND_REGION, row['id'], initiator)
         return row
 
@@ -223,6 +225,7 @@ class Manager(glue.Manager):
             try:
                 with glue.session_for_write():
                     endpoints = self.write_catalog(provider, row, binding)
+                    fault('bind_before_commit')
                     return self.driver.update_bound_region(row['id'], {
                         'status': 'active', 'reason': None,
                         'binding_id': binding['id'], 'binding': binding,
@@ -247,6 +250,7 @@ class Manager(glue.Manager):
             self.driver.update_bound_region(
                 row['id'], {'status': 'compensating', 'reason': reason})
             glue.Audit.updated(BOUND_REGION, row['id'], initiator)
+            fault('compensate_before_remote')
             try:
                 with _providers().client(provider) as client:
                     if binding_id is None:
@@ -259,6 +263,7 @@ class Manager(glue.Manager):
                             'mercador-manage reconcile will finish it.',
                             row['id'], e)
                 return
+            fault('compensate_after_remote')
         self.driver.update_bound_region(
             row['id'], {'status': 'failed', 'reason': reason})
         glue.Audit.updated(BOUND_REGION, row['id'], initiator)
@@ -309,6 +314,7 @@ class Manager(glue.Manager):
         """
         row = self.driver.get_bound_region(bound_region_id)
         self.check_deletable(row, force)
+        fault('unbind_before_remote')
         leftovers = []
         if force:
             if row['binding_id'] or row['status'] in IN_PROGRESS:
@@ -321,10 +327,13 @@ class Manager(glue.Manager):
             provider = self.driver.get_provider(row['provider_id'])
             with _providers().client(provider) as client:
                 client.delete_binding(row['binding_id'])
+        fault('unbind_after_remote')
         with glue.session_for_write():
             if row['status'] == 'active' or force:
                 self.remove_catalog(row)
             self.driver.delete_bound_region(bound_region_id)
+            fault('unbind_before_commit')
+        fault('unbind_after_commit')
         glue.invalidate_catalog()
         glue.Audit.deleted(BOUND_REGION, bound_region_id, initiator)
         return leftovers

@@ -206,14 +206,46 @@ class ProviderClient:
             expected=(200, 201),
             json={'project': {'reference': reference}}).json()['project']
 
-    def project_token(self, user_id, password, project_id):
-        """A token of the binding identity scoped to one of its projects;
-        returns ``(token, expires_at)``."""
-        body = {'auth': {
-            'identity': {'methods': ['password'], 'password': {
-                'user': {'id': user_id, 'password': password}}},
-            'scope': {'project': {'id': project_id}}}}
+    def create_binding_user(self, binding_id, reference):
+        """The provider user for an opaque reference (idempotent)."""
+        return self._call(
+            'POST', '/bindings/%s/users' % binding_id,
+            expected=(200, 201),
+            json={'user': {'reference': reference}}).json()['user']
+
+    def delete_binding_user(self, binding_id, user_id):
+        """Delete a provider user; one already gone is not an error."""
+        self._call('DELETE', '/bindings/%s/users/%s' % (binding_id, user_id),
+                   expected=(204, 404))
+
+    def revoke_project_users(self, binding_id, project_id):
+        """Take every binding user's roles on a binding project away; a
+        project already gone is not an error."""
+        self._call('DELETE', '/bindings/%s/projects/%s/users' % (
+            binding_id, project_id), expected=(204, 404))
+
+    def binding_token(self, user_id, password):
+        """An unscoped token of the binding identity; returns ``(token,
+        expires_at)``."""
+        body = {'auth': {'identity': {
+            'methods': ['password'], 'password': {
+                'user': {'id': user_id, 'password': password}}}}}
         response = self._send('POST', '/auth/tokens', json=body)
+        if response.status_code != 201:
+            self._fail(response)
+        return (response.headers['X-Subject-Token'],
+                response.json()['token']['expires_at'])
+
+    def binding_user_token(self, binding_token, binding_id, user_id,
+                           project_id):
+        """A token of a binding user on a binding project, issued on the
+        binding's authority (its token); returns ``(token, expires_at)``.
+        """
+        response = self._send(
+            'POST', '/OS-MERCADOR/bindings/%s/users/%s/tokens' % (
+                binding_id, user_id),
+            headers={'X-Auth-Token': binding_token},
+            json={'token': {'project_id': project_id}})
         if response.status_code != 201:
             self._fail(response)
         return (response.headers['X-Subject-Token'],

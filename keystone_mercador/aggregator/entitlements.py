@@ -17,10 +17,13 @@ domain) is one SQL expression, ``mercador_common.entitlements``, that the
 driver, the catalog driver and Horizon's region configuration share.
 """
 
+from oslo_log import log
+
 from keystone_mercador import exception
 from keystone_mercador import glue
 from keystone_mercador.i18n import _
 
+LOG = log.getLogger(__name__)
 PROVIDERS = glue.PROVIDERS
 
 ENTITLEMENT = 'OS-MERCADOR:entitlement'
@@ -72,6 +75,14 @@ class Manager(glue.Manager):
         self.driver.delete_entitlement(bound_region_id, target_type,
                                        target_id)
         glue.invalidate_catalog()
+        try:
+            PROVIDERS.mercador_access_api.withdraw(bound_region_id)
+        except glue.Error:
+            # The tenant can no longer reach the region (the proxy asks
+            # here first); the provider-side roles go at the next removal.
+            LOG.warning('Bound region %s: the provider could not be told '
+                        'that an entitlement was removed.', bound_region_id,
+                        exc_info=True)
         glue.Audit.deleted(ENTITLEMENT, '%s/%s/%s' % (
             bound_region_id, target_type, target_id), initiator)
 

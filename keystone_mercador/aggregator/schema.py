@@ -131,3 +131,13 @@ bound_region_index_query = {
     },
     'additionalProperties': False,
 }
+
+# IDs the proxy found in one request and its response: Keystone's own IDs
+# are 32 hexadecimal digits.
+_ids = {'type': 'array', 'maxItems': 500, 'uniqueItems': True,
+        'items': {'type': 'string', 'pattern': '^[0-9a-f]{32}$'}}
+region_mappings = {
+    'type': 'object',
+    'properties': {'outward': _ids, 'inward': _ids},
+    'additionalProperties': False,
+}

@@ -32,6 +32,14 @@ _access = [
         'identity; deny it to make version discovery through the proxy '
         'require a token.',
         scopes=['system', 'project']),
+    base.rule(
+        'region_mappings', 'create', 'role:service', 'POST',
+        '/regions/{region_id}/mappings',
+        'Tell the Mercador proxy the provider counterparts of the local '
+        'project and user IDs in a request of the holder of the token in '
+        'X-Subject-Token, and the local IDs of provider IDs in a response. '
+        'Only for the proxy\'s service identity.',
+        scopes=['system', 'project']),
 ]
 
 

@@ -24,6 +24,7 @@ AGGREGATOR_ROLE = 'mercador_aggregator'
 PROVIDER_ADMIN = 'rule:mercador:provider_admin'
 PROVIDER_READER = 'rule:mercador:provider_reader'
 AGGREGATOR = 'rule:mercador:aggregator_owner'
+BINDING_IDENTITY = 'rule:mercador:binding_identity'
 
 _personas = [
     base.persona('mercador:provider_admin', base.ADMIN,
@@ -36,6 +37,11 @@ _personas = [
         % AGGREGATOR_ROLE,
         'The registered aggregator that owns the target, using the '
         'credential the provider issued to it.'),
+    base.persona(
+        'mercador:binding_identity',
+        'user_id:%(target.binding.user_id)s',
+        'The identity of the target binding, using the binding\'s own '
+        'credential (which only the aggregator that bound it holds).'),
 ]
 
 _VR = '/virtual_regions'
@@ -46,6 +52,8 @@ _BND = '/bindings'
 _BND_ID = _BND + '/{binding_id}'
 _BPRJ = _BND_ID + '/projects'
 _BPRJ_ID = _BPRJ + '/{project_id}'
+_BUSR = _BND_ID + '/users'
+_BUSR_ID = _BUSR + '/{user_id}'
 
 PROVIDER_OR_AGGREGATOR_READER = '%s or %s' % (PROVIDER_READER, AGGREGATOR)
 PROVIDER_OR_AGGREGATOR = '%s or %s' % (PROVIDER_ADMIN, AGGREGATOR)
@@ -101,6 +109,26 @@ _publisher = [
               'GET,HEAD', _BPRJ_ID, 'Show a project of a binding.'),
     base.rule('binding_project', 'delete', PROVIDER_OR_AGGREGATOR, 'DELETE',
               _BPRJ_ID, 'Delete a project of a binding.'),
+    base.rule('binding_project', 'revoke_users', PROVIDER_OR_AGGREGATOR,
+              'DELETE', _BPRJ_ID + '/users',
+              'Take the roles of every user of a binding on one of its '
+              'projects away (the aggregator no longer lets that tenant use '
+              'the region); their tokens there are revoked.'),
+    base.rule('binding_user', 'create', AGGREGATOR, 'POST', _BUSR,
+              'Obtain a provider user under a binding for an opaque tenant-'
+              'user reference (idempotent).', base.PROJECT_SCOPE),
+    base.rule('binding_user', 'list', PROVIDER_OR_AGGREGATOR_READER,
+              'GET,HEAD', _BUSR, 'List the users of a binding.'),
+    base.rule('binding_user', 'get', PROVIDER_OR_AGGREGATOR_READER,
+              'GET,HEAD', _BUSR_ID, 'Show a user of a binding.'),
+    base.rule('binding_user', 'delete', PROVIDER_OR_AGGREGATOR, 'DELETE',
+              _BUSR_ID, 'Delete a user of a binding, with its tokens and '
+              'whatever authenticates as it.'),
+    base.rule('binding_user', 'issue_token', BINDING_IDENTITY, 'POST',
+              _BUSR_ID + '/tokens',
+              'Issue a token for a user of a binding on a project of the '
+              'binding, giving it the binding\'s roles there: the binding\'s '
+              'own identity only.', base.PROJECT_SCOPE),
 ]
 
 

@@ -333,6 +333,82 @@ class BindingProjectResource(_BindingProjectBase):
         return None, http.client.NO_CONTENT
 
 
+class BindingProjectUsersResource(_BindingProjectBase):
+
+    @glue.request_body_schema(None)
+    def delete(self, binding_id, project_id):
+        ENFORCER.enforce_call(action='mercador:binding_project:revoke_users',
+                              build_target=_binding_target(binding_id))
+        _api().revoke_binding_project_users(binding_id, project_id,
+                                            initiator=self.audit_initiator)
+        return None, http.client.NO_CONTENT
+
+
+# binding users
+
+class _BindingUserBase(_Resource):
+    collection_key = 'users'
+    member_key = 'user'
+    api_prefix = PREFIX + '/bindings/<string:binding_id>'
+
+
+class BindingUsersResource(_BindingUserBase):
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding_user:list',
+                              build_target=_binding_target(binding_id))
+        return self.wrap_collection(_api().list_binding_users(binding_id))
+
+    @glue.request_body_schema(schema.binding_user_create)
+    def post(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding_user:create',
+                              build_target=_binding_target(binding_id))
+        ref, created = _api().create_binding_user(
+            binding_id, self.request_body_json['user']['reference'],
+            initiator=self.audit_initiator)
+        status = http.client.CREATED if created else http.client.OK
+        return self.wrap_member(ref), status
+
+
+class BindingUserResource(_BindingUserBase):
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, binding_id, user_id):
+        ENFORCER.enforce_call(action='mercador:binding_user:get',
+                              build_target=_binding_target(binding_id))
+        return self.wrap_member(_api().get_binding_user(binding_id, user_id))
+
+    @glue.request_body_schema(None)
+    def delete(self, binding_id, user_id):
+        ENFORCER.enforce_call(action='mercador:binding_user:delete',
+                              build_target=_binding_target(binding_id))
+        _api().delete_binding_user(binding_id, user_id,
+                                   initiator=self.audit_initiator)
+        return None, http.client.NO_CONTENT
+
+
+class BindingUserTokensResource(_Resource):
+    """Tokens for a binding user, as Keystone's POST /v3/auth/tokens
+    answers: the token in X-Subject-Token, what it is for in the body."""
+
+    @glue.request_body_schema(schema.binding_user_token)
+    def post(self, binding_id, user_id):
+        ENFORCER.enforce_call(action='mercador:binding_user:issue_token',
+                              build_target=_binding_target(binding_id))
+        token = _api().issue_binding_user_token(
+            binding_id, user_id,
+            self.request_body_json['token']['project_id'])
+        body = {'token': {'user_id': user_id,
+                          'project_id': token.project_id,
+                          'expires_at': token.expires_at,
+                          'audit_ids': token.audit_ids}}
+        response = flask.make_response(flask.jsonify(body),
+                                       http.client.CREATED)
+        response.headers['X-Subject-Token'] = token.id
+        return response
+
+
 class PublisherAPI(glue.APIBase):
     _name = 'OS-MERCADOR-publisher'
     _import_name = __name__
@@ -357,6 +433,17 @@ class PublisherAPI(glue.APIBase):
         (BindingProjectResource,
          '/bindings/<string:binding_id>/projects/<string:project_id>',
          'binding_project'),
+        (BindingProjectUsersResource,
+         '/bindings/<string:binding_id>/projects/<string:project_id>/users',
+         'binding_project_users'),
+        (BindingUsersResource, '/bindings/<string:binding_id>/users',
+         'binding_users'),
+        (BindingUserResource,
+         '/bindings/<string:binding_id>/users/<string:user_id>',
+         'binding_user'),
+        (BindingUserTokensResource,
+         '/bindings/<string:binding_id>/users/<string:user_id>/tokens',
+         'binding_user_tokens'),
     ])
 
 

@@ -38,6 +38,7 @@ AGGREGATOR = 'OS-MERCADOR:aggregator'
 VIRTUAL_REGION = 'OS-MERCADOR:virtual_region'
 BINDING = 'OS-MERCADOR:binding'
 BINDING_PROJECT = 'OS-MERCADOR:binding_project'
+BINDING_USER = 'OS-MERCADOR:binding_user'
 
 # Allowed status changes of a virtual region.
 TRANSITIONS = {
@@ -647,9 +648,12 @@ class Manager(glue.Manager):
             aggregator_id=aggregator_id, virtual_region_id=virtual_region_id)
 
     def _delete_binding(self, binding):
-        # Deleting the subtree and the identity makes Keystone revoke every
-        # token issued for them.
+        # Deleting the subtree and the identities makes Keystone revoke
+        # every token issued for them (and delete what authenticates as
+        # them: application and EC2 credentials, trusts).
         self._delete_tree(binding['root_project_id'])
+        for user in self.driver.list_binding_users(binding['id']):
+            self._delete_user(user['id'])
         self._delete_user(binding['user_id'])
         self.driver.delete_binding(binding['id'])
 
@@ -715,3 +719,93 @@ class Manager(glue.Manager):
             self._delete_project(project_id)
             self.driver.delete_binding_project(binding_id, project_id)
         glue.Audit.deleted(BINDING_PROJECT, project_id, initiator)
+
+    # binding users: one provider user per tenant user of the aggregator
+
+    def create_binding_user(self, binding_id, reference, initiator=None):
+        """Return ``(user, created)`` for an opaque tenant-user reference.
+
+        The user has a random name, no password and no role: it gets the
+        binding's roles on a binding project when the binding asks for a
+        token for it there (``issue_binding_user_token``), and cannot
+        authenticate any other way.
+        """
+        binding = self.driver.get_binding(binding_id)
+        existing = self.driver.find_binding_user(binding_id, reference)
+        if existing:
+            return existing, False
+        count = len(self.driver.list_binding_users(binding_id))
+        if count >= CONF.mercador.max_users_per_binding:
+            raise exception.Conflict(
+                reason=_('Binding %s already has %d users, the most this '
+                         'provider allows.') % (binding_id, count))
+        vr = self.driver.get_virtual_region(binding['virtual_region_id'])
+        try:
+            with glue.session_for_write():
+                # First: a reference in use is refused before the user is
+                # made. The user ID is Keystone's to choose; the row takes
+                # it below.
+                placeholder = self.driver.create_binding_user({
+                    'id': uuid.uuid4().hex, 'binding_id': binding_id,
+                    'reference': reference})
+                user = self._create_user({
+                    'name': uuid.uuid4().hex,
+                    'domain_id': vr['domain_id'], 'enabled': True})
+                ref = self.driver.set_binding_user_id(
+                    placeholder['id'], user['id'])
+        except exception.Conflict:
+            existing = self.driver.find_binding_user(binding_id, reference)
+            if existing:
+                return existing, False
+            raise
+        glue.Audit.created(BINDING_USER, ref['id'], initiator)
+        return ref, True
+
+    def get_binding_user(self, binding_id, user_id):
+        return self.driver.get_binding_user(binding_id, user_id)
+
+    def list_binding_users(self, binding_id):
+        self.driver.get_binding(binding_id)
+        return self.driver.list_binding_users(binding_id)
+
+    def delete_binding_user(self, binding_id, user_id, initiator=None):
+        """Delete the user: Keystone revokes its tokens and deletes its
+        application and EC2 credentials and trusts with it."""
+        self.driver.get_binding_user(binding_id, user_id)
+        with glue.session_for_write():
+            self._delete_user(user_id)
+            self.driver.delete_binding_user(binding_id, user_id)
+        glue.Audit.deleted(BINDING_USER, user_id, initiator)
+
+    def issue_binding_user_token(self, binding_id, user_id, project_id):
+        """A token for a binding user on a binding project, on the
+        binding's authority: the user gets the binding's roles on that
+        project (on that project only) if it has not got them yet."""
+        self.driver.get_binding(binding_id)
+        self.driver.get_binding_user(binding_id, user_id)
+        self.driver.get_binding_project(binding_id, project_id)
+        granted = {a['role_id'] for a in
+                   PROVIDERS.assignment_api.list_role_assignments(
+                       user_id=user_id, project_id=project_id)}
+        for role in self._binding_roles():
+            if role['id'] not in granted:
+                PROVIDERS.assignment_api.create_grant(
+                    role['id'], user_id=user_id, project_id=project_id)
+        # 'token': issued on the strength of another token, the binding's.
+        return PROVIDERS.token_provider_api.issue_token(
+            user_id, ['token'], project_id=project_id)
+
+    def revoke_binding_project_users(self, binding_id, project_id,
+                                     initiator=None):
+        """Take every binding user's roles on a binding project away
+        (Keystone revokes their tokens there): the aggregator no longer
+        lets that tenant use the region."""
+        self.driver.get_binding_project(binding_id, project_id)
+        users = {u['id'] for u in self.driver.list_binding_users(binding_id)}
+        for a in PROVIDERS.assignment_api.list_role_assignments(
+                project_id=project_id):
+            if a.get('user_id') in users:
+                PROVIDERS.assignment_api.delete_grant(
+                    a['role_id'], user_id=a['user_id'],
+                    project_id=project_id)
+        glue.Audit.updated(BINDING_PROJECT, project_id, initiator)

@@ -188,22 +188,27 @@ binding_index_query = {
     'additionalProperties': False,
 }
 
-binding_project_create = {
-    'type': 'object',
-    'properties': {
-        'project': {
-            'type': 'object',
-            'properties': {
-                'reference': {
-                    'type': 'string', 'minLength': 16, 'maxLength': 255,
-                    'pattern': r'^[A-Za-z0-9._:-]+$',
-                    'description': 'Opaque, aggregator-chosen reference of '
-                    'a tenant; it must not be a tenant identifier.'},
-            },
-            'required': ['reference'],
-            'additionalProperties': False,
-        },
-    },
-    'required': ['project'],
-    'additionalProperties': False,
-}
+_reference = {
+    'type': 'string', 'minLength': 16, 'maxLength': 255,
+    'pattern': r'^[A-Za-z0-9._:-]+$',
+    'description': 'Opaque, aggregator-chosen reference of a tenant; it '
+    'must not be a tenant identifier.'}
+
+
+def _member(key, properties, required):
+    return {
+        'type': 'object',
+        'properties': {key: {
+            'type': 'object', 'properties': properties,
+            'required': required, 'additionalProperties': False}},
+        'required': [key],
+        'additionalProperties': False,
+    }
+
+
+binding_project_create = _member('project', {'reference': _reference},
+                                 ['reference'])
+binding_user_create = _member('user', {'reference': _reference},
+                              ['reference'])
+binding_user_token = _member('token', {'project_id': types.id_},
+                             ['project_id'])

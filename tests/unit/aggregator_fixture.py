@@ -74,10 +74,11 @@ class FakeProvider:
     """One provider cloud, as the aggregator sees it over HTTP.
 
     State: ``credentials`` ({application credential ID: secret}),
-    ``offers``, ``bindings`` (each with its ``password``) and ``projects``
-    ({(binding ID, reference): project}). ``calls`` lists every request as
-    ``(method, route)``, the route being the documented template relative
-    to the identity URL, e.g.
+    ``offers``, ``bindings`` (each with its ``password``), ``projects``
+    ({(binding ID, reference): project}), ``users`` ({(binding ID,
+    reference): user}) and ``grants`` ({(user ID, project ID)}).
+    ``calls`` lists every request as ``(method, route)``, the route being
+    the documented template relative to the identity URL, e.g.
     ``('DELETE', '/OS-MERCADOR/bindings/{binding_id}')``.
     """
 
@@ -89,6 +90,8 @@ class FakeProvider:
         self.offers = {}
         self.bindings = {}
         self.projects = {}
+        self.users = {}
+        self.grants = set()
         self.tokens = {}
         self.expiries = {}
         self.calls = []
@@ -115,6 +118,14 @@ class FakeProvider:
                  self._rotate_credential),
                 ('POST', '/OS-MERCADOR/bindings/{binding_id}/projects',
                  self._create_project),
+                ('DELETE', '/OS-MERCADOR/bindings/{binding_id}/projects/'
+                 '{project_id}/users', self._revoke_project_users),
+                ('POST', '/OS-MERCADOR/bindings/{binding_id}/users',
+                 self._create_user),
+                ('DELETE', '/OS-MERCADOR/bindings/{binding_id}/users/'
+                 '{user_id}', self._delete_user),
+                ('POST', '/OS-MERCADOR/bindings/{binding_id}/users/'
+                 '{user_id}/tokens', self._issue_user_token),
             )]
         mocker.add_matcher(self._match)
 
@@ -226,10 +237,15 @@ class FakeProvider:
             request, status_code=status, json=answer, headers=headers)
 
     def _dispatch(self, handler, request, body, query, args):
-        if handler != self._authenticate:
-            scope = self.tokens.get(request.headers.get('X-Auth-Token'))
-            if scope != ('aggregator',):
+        scope = self.tokens.get(request.headers.get('X-Auth-Token'))
+        if handler == self._issue_user_token:
+            # The binding's own identity only.
+            if scope is None:
                 return 401, self._error(401), {}
+            if scope != ('binding', args[0]):
+                return 403, self._error(403), {}
+        elif handler != self._authenticate and scope != ('aggregator',):
+            return 401, self._error(401), {}
         return handler(body, query, *args)
 
     @staticmethod
@@ -276,16 +292,13 @@ class FakeProvider:
                 return 401, self._error(401, 'Invalid credential.'), {}
             self.tokens[token] = ('aggregator',)
         else:
+            # The binding identity, unscoped.
             user = identity['password']['user']
-            project_id = body['auth']['scope']['project']['id']
             binding = next((b for b in self.bindings.values()
                             if b['user_id'] == user['id']), None)
             if binding is None or binding['password'] != user['password']:
                 return 401, self._error(401, 'Invalid password.'), {}
-            if not any(p['id'] == project_id and k[0] == binding['id']
-                       for k, p in self.projects.items()):
-                return 401, self._error(401, 'Not in this project.'), {}
-            self.tokens[token] = ('binding', binding['id'], project_id)
+            self.tokens[token] = ('binding', binding['id'])
         return (201, {'token': {'expires_at': expires_at}},
                 {'X-Subject-Token': token})
 
@@ -342,8 +355,9 @@ class FakeProvider:
     def _delete_binding(self, body, query, binding_id):
         if self.bindings.pop(binding_id, None) is None:
             return 404, self._error(404), {}
-        for key in [k for k in self.projects if k[0] == binding_id]:
-            del self.projects[key]
+        for objects in (self.projects, self.users):
+            for key in [k for k in objects if k[0] == binding_id]:
+                del objects[key]
         return 204, None, {}
 
     def _rotate_credential(self, body, query, binding_id):
@@ -367,6 +381,55 @@ class FakeProvider:
             'links': {'self': '%s/OS-MERCADOR/bindings/%s/projects/%s' % (
                 self.url, binding_id, project_id)}}
         return 201, {'project': self.projects[key]}, {}
+
+    def _binding_object(self, objects, binding_id, object_id):
+        return next((o for k, o in objects.items()
+                     if k[0] == binding_id and o['id'] == object_id), None)
+
+    def _revoke_project_users(self, body, query, binding_id, project_id):
+        if self._binding_object(self.projects, binding_id,
+                                project_id) is None:
+            return 404, self._error(404), {}
+        self.grants = {g for g in self.grants if g[1] != project_id}
+        return 204, None, {}
+
+    def _create_user(self, body, query, binding_id):
+        if binding_id not in self.bindings:
+            return 404, self._error(404), {}
+        key = (binding_id, body['user']['reference'])
+        if key in self.users:
+            return 200, {'user': self.users[key]}, {}
+        user_id = uuid.uuid4().hex
+        self.users[key] = {
+            'id': user_id, 'binding_id': binding_id,
+            'reference': key[1], 'created_at': _isotime(
+                datetime.timedelta())[:-1],
+            'links': {'self': '%s/OS-MERCADOR/bindings/%s/users/%s' % (
+                self.url, binding_id, user_id)}}
+        return 201, {'user': self.users[key]}, {}
+
+    def _delete_user(self, body, query, binding_id, user_id):
+        for key, user in list(self.users.items()):
+            if key[0] == binding_id and user['id'] == user_id:
+                del self.users[key]
+                self.grants = {g for g in self.grants if g[0] != user_id}
+                return 204, None, {}
+        return 404, self._error(404), {}
+
+    def _issue_user_token(self, body, query, binding_id, user_id):
+        project_id = body['token']['project_id']
+        if (self._binding_object(self.users, binding_id, user_id) is None
+                or self._binding_object(self.projects, binding_id,
+                                        project_id) is None):
+            return 404, self._error(404), {}
+        self.grants.add((user_id, project_id))
+        token = uuid.uuid4().hex
+        expires_at = self.expiries[token] = _isotime(self.token_lifetime)
+        self.tokens[token] = ('user', user_id, project_id)
+        return (201, {'token': {
+            'user_id': user_id, 'project_id': project_id,
+            'expires_at': expires_at, 'audit_ids': [uuid.uuid4().hex]}},
+            {'X-Subject-Token': token})
 
 
 class AggregatorTestCase(keystone_fixture.KeystoneTestCase):

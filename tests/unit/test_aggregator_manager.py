@@ -41,6 +41,7 @@ AUTH = ('POST', '/auth/tokens')
 BINDINGS = '/OS-MERCADOR/bindings'
 BINDING = '/OS-MERCADOR/bindings/{binding_id}'
 PROJECTS = '/OS-MERCADOR/bindings/{binding_id}/projects'
+USERS = '/OS-MERCADOR/bindings/{binding_id}/users'
 
 
 def _writes(calls):
@@ -948,7 +949,8 @@ class AccessTests(aggregator_fixture.AggregatorTestCase):
         self.project = self.new_project()
         self.entitlements.create_entitlement(self.row['id'], 'project',
                                              self.project['id'])
-        self.token = self.project_token(self.project)
+        self.user = self.new_user(self.project)
+        self.token = self.project_token(self.project, self.user)
         self.provider.calls = []
 
     def get_access(self, token=None, region_id=None):
@@ -959,35 +961,156 @@ class AccessTests(aggregator_fixture.AggregatorTestCase):
         got = self.get_access()
 
         ((binding_id, reference), project), = self.provider.projects.items()
+        ((_, user_reference), user), = self.provider.users.items()
         self.assertEqual(self.row['binding_id'], binding_id)
-        # The provider learns a random reference only.
-        self.assertNotIn(self.project['id'], reference)
+        # The provider learns random references only.
+        for ref in (reference, user_reference):
+            self.assertNotIn(self.project['id'], ref)
+            self.assertNotIn(self.user['id'], ref)
         self.assertEqual(
             {'region_id': self.region_id, 'project_id': self.project['id'],
              'provider_project_id': project['id'],
+             'user_id': self.user['id'], 'provider_user_id': user['id'],
              'endpoints': {
                  'compute': 'https://compute.provider.test/public',
                  'network': 'https://network.provider.test/public'}},
             {k: v for k, v in got.items()
              if k not in ('token', 'expires_at')})
-        binding = self.provider.bindings[binding_id]
-        self.assertEqual(('binding', binding['id'], project['id']),
+        # The provider user's token, issued on the binding's authority.
+        self.assertEqual(('user', user['id'], project['id']),
                          self.provider.tokens[got['token']])
+        self.assertEqual({(user['id'], project['id'])}, self.provider.grants)
         (mapping,) = self.mercador_rows(models.ProjectMapping)
         self.assertEqual((self.project['id'], reference, project['id']),
                          (mapping['project_id'], mapping['reference'],
                           mapping['provider_project_id']))
+        (mapping,) = self.mercador_rows(models.UserMapping)
+        self.assertEqual((self.user['id'], user_reference, user['id']),
+                         (mapping['user_id'], mapping['reference'],
+                          mapping['provider_user_id']))
 
     def test_second_access_calls_no_provider(self):
         first = self.get_access()
         calls = list(self.provider.calls)
 
-        second = self.get_access(self.project_token(self.project))
+        second = self.get_access(self.project_token(self.project, self.user))
 
         self.assertEqual(calls, self.provider.calls)
         self.assertEqual(1, self.provider.calls_to('POST', PROJECTS))
         self.assertEqual(first['token'], second['token'])
         self.assertEqual(1, len(self.mercador_rows(models.ProjectMapping)))
+
+    def test_two_users_of_one_project_are_two_provider_users(self):
+        first = self.get_access()
+        other = self.new_user(self.project)
+
+        second = self.get_access(self.project_token(self.project, other))
+
+        self.assertEqual(first['provider_project_id'],
+                         second['provider_project_id'])
+        self.assertNotEqual(first['provider_user_id'],
+                            second['provider_user_id'])
+        self.assertNotEqual(first['token'], second['token'])
+        self.assertEqual(2, len(self.provider.users))
+
+    def test_deleting_a_user_deletes_its_provider_user(self):
+        got = self.get_access()
+
+        PROVIDERS.identity_api.delete_user(self.user['id'])
+
+        self.assertEqual({}, self.provider.users)
+        self.assertEqual(set(), self.provider.grants)
+        self.assertEqual([], self.mercador_rows(models.UserMapping))
+        self.assertEqual(1, self.provider.calls_to(
+            'DELETE', USERS + '/{user_id}'))
+        self.assertNotIn(got['provider_user_id'], str(self.provider.users))
+
+    def test_a_user_kept_when_the_provider_cannot_delete_it(self):
+        self.get_access()
+        self.provider.fail('DELETE', USERS + '/{user_id}', status=503)
+
+        PROVIDERS.identity_api.delete_user(self.user['id'])
+
+        # Kept for reconcile; the deleted user has no token to use it.
+        self.assertEqual(1, len(self.mercador_rows(models.UserMapping)))
+        self.assertEqual(1, len(self.provider.users))
+
+    def test_removing_the_entitlement_revokes_the_provider_roles(self):
+        self.get_access()
+        self.assertEqual(1, len(self.provider.grants))
+
+        self.entitlements.delete_entitlement(
+            self.row['id'], 'project', self.project['id'])
+
+        self.assertEqual(set(), self.provider.grants)
+        self.assertRaises(exception.NotEntitled, self.get_access,
+                          self.project_token(self.project, self.user))
+
+    def test_a_renewed_binding_credential_is_used(self):
+        first = self.get_access()
+        # Another process rotated the binding credential: the cached
+        # binding token no longer works at the provider.
+        binding = self.provider.bindings[self.row['binding_id']]
+        for token, scope in list(self.provider.tokens.items()):
+            if scope[0] == 'binding':
+                del self.provider.tokens[token]
+        access.CACHE.delete(access._token_key(
+            self.row['id'], first['provider_user_id'],
+            first['provider_project_id']))
+
+        again = self.get_access()
+
+        self.assertEqual(('user', first['provider_user_id'],
+                          first['provider_project_id']),
+                         self.provider.tokens[again['token']])
+        self.assertIn(binding['id'], [
+            s[1] for s in self.provider.tokens.values()
+            if s[0] == 'binding'])
+
+    def get_mappings(self, outward=(), inward=(), token=None):
+        return PROVIDERS.mercador_access_api.get_mappings(
+            self.region_id, token or self.token, list(outward), list(inward))
+
+    def test_ids_of_entitled_projects_and_their_users_are_mapped(self):
+        other = self.new_project()
+        self.entitlements.create_entitlement(self.row['id'], 'project',
+                                             other['id'])
+        member = self.new_user(other)
+        unknown = uuid.uuid4().hex
+
+        got = self.get_mappings([other['id'], member['id'], unknown])
+
+        self.assertEqual({other['id'], member['id']}, set(got['outward']))
+        provider_project = got['outward'][other['id']]
+        provider_user = got['outward'][member['id']]
+        self.assertIn(provider_project, [
+            p['id'] for p in self.provider.projects.values()])
+        self.assertIn(provider_user, [
+            u['id'] for u in self.provider.users.values()])
+        # And back.
+        back = self.get_mappings(
+            inward=[provider_project, provider_user, unknown])['inward']
+        self.assertEqual({provider_project: other['id'],
+                          provider_user: member['id']}, back)
+
+    def test_ids_of_projects_not_entitled_are_refused(self):
+        stranger = self.new_project()
+        outsider = self.new_user(stranger)
+        for local_id in (stranger['id'], outsider['id']):
+            error = self.assertRaises(access.IDNotMappable,
+                                      self.get_mappings, [local_id])
+            self.assertIn(local_id, str(error))
+            self.assertIn(self.region_id, str(error))
+        self.assertEqual(0, self.provider.calls_to('POST', PROJECTS))
+        self.assertEqual(0, self.provider.calls_to('POST', USERS))
+
+    def test_mappings_need_an_entitled_token(self):
+        stranger = self.new_project()
+        self.assertRaises(exception.NotEntitled, self.get_mappings,
+                          [self.project['id']],
+                          token=self.project_token(stranger))
+        self.assertRaises(access.SubjectTokenNotValid, self.get_mappings,
+                          [self.project['id']], token='not-a-token')
 
     def test_concurrent_first_accesses_share_the_provider_project(self):
         inner = []

@@ -35,6 +35,13 @@ from tests.unit import proxy_helpers
 
 TENANT_PROJECT = 'a' * 32
 PROVIDER_PROJECT = 'b' * 32
+#: Another tenant's project, entitled to V1, and its provider project.
+OTHER_PROJECT = 'c' * 32
+PROVIDER_OTHER = 'd' * 32
+#: A local project that may not use V1.
+STRANGER = 'e' * 32
+#: An MD5 digest: never asked about.
+CHECKSUM = 'f' * 32
 
 
 class Upstream:
@@ -65,6 +72,12 @@ class Upstream:
                 json.dumps(dict(body, id='1')), status=201,
                 content_type='application/json',
                 headers={'Location': self.url + '/v2/images/1'})
+        if request.path == '/v2/images/1' and request.method == 'PATCH':
+            self.seen[-1]['body'] = request.get_data(as_text=True)
+            return wrappers.Response(json.dumps({
+                'id': '1', 'owner': PROVIDER_PROJECT,
+                'shared_with': PROVIDER_OTHER, 'checksum': CHECKSUM}),
+                content_type='application/json')
         if request.path == '/v2/images/1/file' and request.method == 'PUT':
             digest, size = hashlib.sha256(), 0
             while True:
@@ -105,6 +118,7 @@ class FixedAccess:
             'provider_project_id': PROVIDER_PROJECT,
             'expires_at': '2999-01-01T00:00:00Z',
             'endpoints': {'image': upstream_url}}
+        self.asked = []
 
     def get(self, token, region_id):
         if token != 'tenant-token':
@@ -113,6 +127,15 @@ class FixedAccess:
         if region_id != 'V1':
             raise proxy_app.ProxyError(404, 'No region %s.' % region_id)
         return self.answer
+
+    def mappings(self, token, region_id, direction, ids):
+        self.asked.append((direction, set(ids)))
+        if direction == 'outward' and STRANGER in ids:
+            raise proxy_app.ProxyError(403, 'Project %s cannot be used in '
+                                       'region V1.' % STRANGER)
+        table = ({OTHER_PROJECT: PROVIDER_OTHER} if direction == 'outward'
+                 else {PROVIDER_OTHER: OTHER_PROJECT})
+        return {i: table[i] for i in ids if i in table}
 
 
 def _conf(tmp_path):
@@ -155,6 +178,50 @@ def test_json_and_urls_are_rewritten_both_ways(proxy, upstream):
     for header in ('X-User-Id', 'Cookie'):
         assert header not in seen['headers']
     assert TENANT_PROJECT not in json.dumps(seen)
+
+
+def test_other_ids_are_mapped_in_a_json_patch_body(proxy, upstream):
+    patch = [{'op': 'add', 'path': '/shared_with', 'value': OTHER_PROJECT},
+             {'op': 'add', 'path': '/owner_note', 'value': TENANT_PROJECT}]
+    r = _get(proxy, '/V1/image/v2/images/1', method='PATCH',
+             data=json.dumps(patch), headers={
+                 'X-Auth-Token': 'tenant-token', 'Content-Type':
+                 'application/openstack-images-v2.1-json-patch'})
+    assert r.status_code == 200, r.text
+    sent = json.loads(upstream.seen[-1]['body'])
+    assert [op['value'] for op in sent] == [PROVIDER_OTHER, PROVIDER_PROJECT]
+    # Back: provider IDs of mapped projects become local IDs; a digest is
+    # not asked about and comes back as it was.
+    assert r.json() == {'id': '1', 'owner': TENANT_PROJECT,
+                        'shared_with': OTHER_PROJECT, 'checksum': CHECKSUM}
+    # Asked about once: the way back is known from the way out.
+    asked = dict(proxy.access.asked[-2:])
+    assert asked == {'outward': {OTHER_PROJECT}, 'inward': set()}
+
+
+def test_ids_in_paths_and_queries_are_mapped(proxy, upstream):
+    r = _get(proxy, '/V1/image/v2/images?member_status=all&member=%s'
+             % OTHER_PROJECT)
+    assert r.status_code == 200, r.text
+    assert upstream.seen[-1]['query'] == 'member_status=all&member=%s' % (
+        PROVIDER_OTHER)
+
+
+def test_an_id_that_may_not_be_used_is_refused_before_relaying(
+        proxy, upstream):
+    before = len(upstream.seen)
+    patch = {'method': 'PATCH', 'data': json.dumps(
+        [{'op': 'add', 'path': '/x', 'value': STRANGER}]), 'headers': {
+        'X-Auth-Token': 'tenant-token',
+        'Content-Type': 'application/json-patch+json'}}
+    query = {'method': 'GET',
+             'url': '/V1/image/v2/images?owner=%s' % STRANGER}
+    for kwargs in (patch, query):
+        r = _get(proxy, kwargs.pop('url', '/V1/image/v2/images/1'),
+                 **kwargs)
+        assert r.status_code == 403, r.text
+        assert STRANGER in r.json()['error']['message']
+    assert len(upstream.seen) == before
 
 
 def test_json_request_body_and_location(proxy, upstream):

@@ -118,6 +118,9 @@ class FixedAccess:
             raise proxy_app.ProxyError(404, 'No region %s.' % region_id)
         return self.answer
 
+    def mappings(self, token, region_id, direction, ids):
+        return {}
+
     def endpoints(self, region_id):
         self.asked.append(region_id)
         if region_id != 'V1':

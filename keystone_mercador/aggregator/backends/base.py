@@ -148,3 +148,33 @@ class AggregatorDriverBase(metaclass=abc.ABCMeta):
     def set_provider_project(self, bound_region_id, project_id,
                              provider_project_id):
         """Record the provider project created for a mapping."""
+
+    @abc.abstractmethod
+    def list_project_mappings(self, bound_region_id):
+        """The project mappings of a bound region."""
+
+    @abc.abstractmethod
+    def get_user_mapping(self, bound_region_id, user_id):
+        """The provider user acting for a local user, or None."""
+
+    @abc.abstractmethod
+    def create_user_mapping(self, mapping):
+        """Store ``{bound_region_id, user_id, reference}``; return the
+        stored mapping (a concurrent request may have stored it first)."""
+
+    @abc.abstractmethod
+    def set_provider_user(self, bound_region_id, user_id, provider_user_id):
+        """Record the provider user made for a mapping."""
+
+    @abc.abstractmethod
+    def list_user_mappings(self, user_id=None, bound_region_id=None):
+        """User mappings, of a user or of a bound region."""
+
+    @abc.abstractmethod
+    def delete_user_mapping(self, bound_region_id, user_id):
+        """Forget a user mapping."""
+
+    @abc.abstractmethod
+    def local_ids(self, bound_region_id, provider_ids):
+        """``{provider ID: local ID}`` for the mapped projects and users of
+        a bound region among ``provider_ids``."""

@@ -255,6 +255,11 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
         return self.get_project_mapping(mapping['bound_region_id'],
                                         mapping['project_id'])
 
+    def list_project_mappings(self, bound_region_id):
+        pm = models.ProjectMapping
+        return self._list(pm, [pm.project_id],
+                          bound_region_id=bound_region_id)
+
     def set_provider_project(self, bound_region_id, project_id,
                              provider_project_id):
         with glue.session_for_write() as session:
@@ -262,6 +267,54 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
                 bound_region_id=bound_region_id,
                 project_id=project_id).update(
                 {'provider_project_id': provider_project_id})
+
+    # user mappings (local user -> provider user)
+
+    def get_user_mapping(self, bound_region_id, user_id):
+        with glue.session_for_read() as session:
+            row = session.get(models.UserMapping, (bound_region_id, user_id))
+            return row.to_dict() if row else None
+
+    def create_user_mapping(self, mapping):
+        try:
+            self._insert(models.UserMapping, mapping, '')
+        except exception.Conflict:
+            pass  # a concurrent request for the same user stored it
+        return self.get_user_mapping(mapping['bound_region_id'],
+                                     mapping['user_id'])
+
+    def set_provider_user(self, bound_region_id, user_id, provider_user_id):
+        with glue.session_for_write() as session:
+            session.query(models.UserMapping).filter_by(
+                bound_region_id=bound_region_id, user_id=user_id).update(
+                {'provider_user_id': provider_user_id})
+
+    def list_user_mappings(self, user_id=None, bound_region_id=None):
+        um = models.UserMapping
+        return self._list(um, [um.bound_region_id, um.user_id],
+                          user_id=user_id, bound_region_id=bound_region_id)
+
+    def delete_user_mapping(self, bound_region_id, user_id):
+        with glue.session_for_write() as session:
+            session.query(models.UserMapping).filter_by(
+                bound_region_id=bound_region_id, user_id=user_id).delete()
+
+    def local_ids(self, bound_region_id, provider_ids):
+        """``{provider ID: local ID}`` of the projects and users mapped in
+        a bound region, for those of ``provider_ids`` that are."""
+        found = {}
+        if not provider_ids:
+            return found
+        pm, um = models.ProjectMapping, models.UserMapping
+        with glue.session_for_read() as session:
+            for remote, local, model in (
+                    (pm.provider_project_id, pm.project_id, pm),
+                    (um.provider_user_id, um.user_id, um)):
+                query = session.query(remote, local).filter(
+                    model.bound_region_id == bound_region_id,
+                    remote.in_(list(provider_ids)))
+                found.update(dict(query.all()))
+        return found
 
 
 def _clash(row, wanted):

@@ -121,3 +121,27 @@ class PublisherDriverBase(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def delete_binding_project(self, binding_id, project_id):
         """Delete one project row of a binding."""
+
+    @abc.abstractmethod
+    def create_binding_user(self, binding_user):
+        """Store ``{id, binding_id, reference}``."""
+
+    @abc.abstractmethod
+    def set_binding_user_id(self, placeholder_id, user_id):
+        """Give a stored binding user the ID Keystone chose for it."""
+
+    @abc.abstractmethod
+    def get_binding_user(self, binding_id, user_id):
+        """Return one user of a binding."""
+
+    @abc.abstractmethod
+    def find_binding_user(self, binding_id, reference):
+        """Return the binding's user for a reference, or None."""
+
+    @abc.abstractmethod
+    def list_binding_users(self, binding_id):
+        """Return the users of a binding."""
+
+    @abc.abstractmethod
+    def delete_binding_user(self, binding_id, user_id):
+        """Delete one user row of a binding."""

@@ -207,8 +207,8 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
     def delete_binding(self, binding_id):
         with glue.session_for_write() as session:
             row = self._get_binding(session, binding_id)
-            session.query(models.BindingProject).filter_by(
-                binding_id=binding_id).delete()
+            for model in (models.BindingProject, models.BindingUser):
+                session.query(model).filter_by(binding_id=binding_id).delete()
             session.delete(row)
 
     # binding projects
@@ -239,3 +239,38 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
                 binding_id=binding_id, id=project_id).delete()
             if not deleted:
                 raise exception.BindingProjectNotFound(project_id=project_id)
+
+    # binding users
+
+    def create_binding_user(self, binding_user):
+        return self._insert(
+            models.BindingUser, binding_user,
+            _('A user for this reference is being created; retry.'))
+
+    def set_binding_user_id(self, placeholder_id, user_id):
+        with glue.session_for_write() as session:
+            session.query(models.BindingUser).filter_by(
+                id=placeholder_id).update({'id': user_id})
+        return self._find(models.BindingUser, id=user_id)
+
+    def get_binding_user(self, binding_id, user_id):
+        row = self._find(models.BindingUser, binding_id=binding_id,
+                         id=user_id)
+        if row is None:
+            raise exception.BindingUserNotFound(user_id=user_id)
+        return row
+
+    def find_binding_user(self, binding_id, reference):
+        return self._find(models.BindingUser, binding_id=binding_id,
+                          reference=reference)
+
+    def list_binding_users(self, binding_id):
+        bu = models.BindingUser
+        return self._list(bu, [bu.created_at, bu.id], binding_id=binding_id)
+
+    def delete_binding_user(self, binding_id, user_id):
+        with glue.session_for_write() as session:
+            deleted = session.query(models.BindingUser).filter_by(
+                binding_id=binding_id, id=user_id).delete()
+            if not deleted:
+                raise exception.BindingUserNotFound(user_id=user_id)
