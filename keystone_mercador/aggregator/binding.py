@@ -381,6 +381,26 @@ class Manager(glue.Manager):
         except glue.RegionNotFound:
             return False
 
+    def local_identity(self):
+        """``(service ID, URL)`` of this Keystone's own public identity
+        endpoint, or None: a bound region lists it as every region of a
+        multi-region cloud does, so that clients told to use that region
+        (``--os-region-name``) find the identity service there too. Tenants
+        authenticate here; the provider's identity service is never
+        offered.
+        """
+        bound = {r['region_id'] for r in self.driver.list_bound_regions()}
+        endpoints = sorted(PROVIDERS.catalog_api.list_endpoints(),
+                           key=lambda e: (e.get('region_id') or '', e['id']))
+        for endpoint in endpoints:
+            if (endpoint['interface'] == INTERFACE and endpoint.get('enabled')
+                    and endpoint.get('region_id') not in bound):
+                service = PROVIDERS.catalog_api.get_service(
+                    endpoint['service_id'])
+                if service['type'] == 'identity' and service.get('enabled'):
+                    return endpoint['service_id'], endpoint['url']
+        return None
+
     def write_catalog(self, provider, row, binding, adopt_region=False):
         """Create the region and its endpoints; return the endpoint rows.
 
@@ -419,15 +439,18 @@ class Manager(glue.Manager):
                     'name': service_type, 'enabled': True,
                     'description': 'Service of regions bound with '
                                    'Mercador.'})
+        urls = {t: endpoint_url(region_id, t) for t in service_types}
+        identity = self.local_identity()
+        if identity:
+            service_ids['identity'], urls['identity'] = identity
         endpoints = []
-        for service_type in service_types:
+        for service_type, url in sorted(urls.items()):
             service_id = service_ids[service_type]
             endpoint_id = uuid.uuid4().hex
             PROVIDERS.catalog_api.create_endpoint(endpoint_id, {
                 'id': endpoint_id, 'service_id': service_id,
                 'region_id': region_id, 'interface': INTERFACE,
-                'url': endpoint_url(region_id, service_type),
-                'enabled': True})
+                'url': url, 'enabled': True})
             endpoints.append({'endpoint_id': endpoint_id,
                               'service_id': service_id,
                               'service_type': service_type})
@@ -466,6 +489,7 @@ class Manager(glue.Manager):
         except glue.RegionNotFound:
             problems.append('region %s is missing' % region_id)
         covered = set()
+        identity = self.local_identity()
         for bound in self.driver.list_bound_endpoints(row['id']):
             stype = bound['service_type']
             try:
@@ -478,6 +502,9 @@ class Manager(glue.Manager):
             expected = {'region_id': region_id, 'interface': INTERFACE,
                         'service_id': bound['service_id'], 'enabled': True,
                         'url': endpoint_url(region_id, stype)}
+            if stype in access.NEVER_RELAYED:
+                expected.update(zip(('service_id', 'url'), identity or (
+                    None, None)))
             if any(endpoint.get(k) != v for k, v in expected.items()):
                 problems.append('endpoint of %s was changed' % stype)
         for stype in sorted(set(row['services']) - covered):

@@ -85,12 +85,31 @@ def _start(c, keystone_factory):
         c.admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
                    % (c.bound['id'], project['id']), status=(200, 201, 204))
         c.tenants.append((name, project, user))
+    # A second user of alpha's project.
+    alpha_project = c.tenants[0][1]
+    c.colleague = ('e2e-tenant-alpha-2', alpha_project, client.user(
+        c.admin, 'e2e-tenant-alpha-2', agg.TENANT_PASSWORD, alpha_project))
+    # A project that may not use V1.
+    c.outsider = agg.tenant(c.admin, 'e2e-outsider')
 
 
 def _cli(clouds, tenant, *args):
-    name = tenant[0]
-    return agg.openstack(clouds.aggregator, name, name,
+    """The CLI as ``tenant`` (username, project, user) in V1."""
+    return agg.openstack(clouds.aggregator, tenant[0], tenant[1]['name'],
                          '--os-region-name', 'V1', *args)
+
+
+def _session(clouds, tenant):
+    return client.Session.login(clouds.aggregator.url, client.password_auth(
+        user_id=tenant[2]['id'], password=agg.TENANT_PASSWORD,
+        scope={'project': {'id': tenant[1]['id']}}))
+
+
+def _through(clouds, tenant, method, path, **kwargs):
+    headers = kwargs.pop('headers', {})
+    headers['X-Auth-Token'] = _session(clouds, tenant).token
+    return client.requests.request(method, clouds.proxy.url + '/V1' + path,
+                                   headers=headers, timeout=60, **kwargs)
 
 
 def test_images_through_the_proxy(clouds, tmp_path):
@@ -152,9 +171,117 @@ def test_placement_through_the_proxy(clouds):
     assert r.json()['versions']
 
 
+def test_image_sharing_between_two_tenants(clouds, tmp_path):
+    alpha, beta = clouds.tenants
+    source = tmp_path / 'shared.raw'
+    source.write_bytes(os.urandom(4096))
+    image = _cli(clouds, alpha, 'image', 'create', '--file', str(source),
+                 '--disk-format', 'raw', '--container-format', 'bare',
+                 '--shared', 'alpha-shared')
+    assert image['owner'] == alpha[1]['id']
+
+    member = _cli(clouds, alpha, 'image', 'add', 'project', image['id'],
+                  beta[1]['id'])
+    assert (member['member_id'], member['status']) == (
+        beta[1]['id'], 'pending')
+    # Beta accepts it: its own project ID in the path, as on one cloud.
+    assert _cli_status(clouds, beta, 'image', 'set', '--accept',
+                       image['id'])
+    members = _cli(clouds, alpha, 'image', 'member', 'list', image['id'])
+    assert [(m['Member ID'], m['Status']) for m in members] == [
+        (beta[1]['id'], 'accepted')]
+    listed = _cli(clouds, beta, 'image', 'list', '--shared')
+    assert [(i['ID'], i['Status']) for i in listed] == [
+        (image['id'], 'active')]
+    shown = _cli(clouds, beta, 'image', 'show', image['id'])
+    assert shown['owner'] == alpha[1]['id']
+
+    assert _cli_status(clouds, beta, 'image', 'set', '--reject',
+                       image['id'])
+    members = _cli(clouds, alpha, 'image', 'member', 'list', image['id'])
+    assert [(m['Member ID'], m['Status']) for m in members] == [
+        (beta[1]['id'], 'rejected')]
+    assert image['id'] not in [
+        i['ID'] for i in _cli(clouds, beta, 'image', 'list')]
+
+    assert _cli_status(clouds, alpha, 'image', 'remove', 'project',
+                       image['id'], beta[1]['id'])
+    assert _cli(clouds, alpha, 'image', 'member', 'list', image['id']) == []
+
+    # A project that may not use V1 is never named to the provider.
+    r = _through(clouds, alpha, 'POST', '/image/v2/images/%s/members'
+                 % image['id'], json={'member': clouds.outsider[0]['id']})
+    assert r.status_code == 403, r.text
+    assert clouds.outsider[0]['id'] in r.json()['error']['message']
+
+
+def test_two_users_of_one_project_are_two_provider_users(clouds, tmp_path):
+    alpha, colleague = clouds.tenants[0], clouds.colleague
+    source = tmp_path / 'team.raw'
+    source.write_bytes(b'team image')
+    image = _cli(clouds, colleague, 'image', 'create', '--file',
+                 str(source), '--disk-format', 'raw',
+                 '--container-format', 'bare', 'team-image')
+    # The same project: each sees what the other made, owned by it.
+    assert image['owner'] == alpha[1]['id']
+    assert image['id'] in [i['ID'] for i in _cli(clouds, alpha, 'image',
+                                                 'list')]
+    provider_admin = client.Session.admin(clouds.provider)
+    users = provider_admin.ok('GET', API + '/bindings/%s/users' % (
+        clouds.bound['binding_id']))['users']
+    acting = {_access(clouds, t)['provider_user_id']
+              for t in (alpha, colleague)}
+    assert len(acting) == 2
+    assert acting <= {u['id'] for u in users}
+
+
+def test_json_patch_bodies_carry_mapped_ids(clouds, tmp_path):
+    alpha, beta = clouds.tenants
+    source = tmp_path / 'patched.raw'
+    source.write_bytes(b'patched')
+    image = _cli(clouds, alpha, 'image', 'create', '--file', str(source),
+                 '--disk-format', 'raw', '--container-format', 'bare',
+                 'alpha-patched')
+    patch = [{'op': 'add', 'path': '/reviewed_by', 'value': beta[2]['id']},
+             {'op': 'add', 'path': '/for_project', 'value': beta[1]['id']}]
+    r = _through(clouds, alpha, 'PATCH', '/image/v2/images/%s' % image['id'],
+                 data=json.dumps(patch), headers={
+                     'Content-Type':
+                     'application/openstack-images-v2.1-json-patch'})
+    assert r.status_code == 200, r.text
+    assert (r.json()['reviewed_by'], r.json()['for_project']) == (
+        beta[2]['id'], beta[1]['id'])
+    shown = _cli(clouds, alpha, 'image', 'show', image['id'])
+    assert shown['properties']['for_project'] == beta[1]['id']
+
+
+def _cli_status(clouds, tenant, *args):
+    """Run a CLI command that prints nothing; True if it succeeded."""
+    env = dict(os.environ, OS_AUTH_URL=clouds.aggregator.auth_url,
+               OS_USERNAME=tenant[0], OS_PASSWORD=agg.TENANT_PASSWORD,
+               OS_PROJECT_NAME=tenant[1]['name'],
+               OS_USER_DOMAIN_NAME='Default',
+               OS_PROJECT_DOMAIN_NAME='Default', OS_REGION_NAME='V1',
+               OS_IDENTITY_API_VERSION='3', PYTHONWARNINGS='ignore')
+    out = subprocess.run([agg.OPENSTACK] + list(args), env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return True
+
+
+def _access(clouds, tenant):
+    """What the aggregator tells the proxy for ``tenant`` in V1."""
+    proxy = client.Session.login(clouds.aggregator.url, client.password_auth(
+        username='mercador-proxy', password=servers.SERVICE_PASSWORD,
+        scope={'project': {'name': 'service',
+                           'domain': {'name': 'Default'}}}))
+    return proxy.ok('GET', API + '/regions/V1/access', headers={
+        'X-Subject-Token': _session(clouds, tenant).token})['access']
+
+
 def test_errors_are_json_and_name_the_region(clouds):
     alpha = clouds.tenants[0]
-    outsider_project, outsider = agg.tenant(clouds.admin, 'e2e-outsider')
+    outsider_project, outsider = clouds.outsider
     token = client.Session.login(clouds.aggregator.url, client.password_auth(
         user_id=outsider['id'], password=agg.TENANT_PASSWORD,
         scope={'project': {'id': outsider_project['id']}})).token
@@ -200,8 +327,10 @@ def _db_text(url):
 def _assert_no_tenant_trace(clouds):
     """Nothing of the aggregator's tenants reaches the provider."""
     secrets = set()
-    for name, project, user in clouds.tenants:
-        secrets |= {name, project['id'], user['id']}
+    for name, project, user in clouds.tenants + [clouds.colleague]:
+        secrets |= {name, project['name'], project['id'], user['id']}
+    project, user = clouds.outsider
+    secrets |= {project['name'], project['id'], user['id']}
     stores = {
         'provider keystone db': _db_text(clouds.provider.database_url),
         'glance db': _db_text('sqlite:///%s/glance.db' % clouds.glance.dir),
@@ -391,3 +520,8 @@ def test_access_route_endpoints_alone_for_the_proxy_only(clouds):
     r = proxy.get(API + '/regions/V1/access',
                   headers={'X-Subject-Token': 'not-a-token'})
     assert r.status_code == 401, r.text
+
+
+def test_the_provider_holds_no_trace_of_any_tenant(clouds):
+    """Last in this module: after everything the tenants did above."""
+    _assert_no_tenant_trace(clouds)
