@@ -66,9 +66,44 @@ def reconcile(repair=False, grace_period=None, dead_after=None):
                 'remove the entitlement', repair,
                 entitlements.delete_entitlements_of,
                 entitlement['target_id']))
+    findings.extend(_orphan_user_mappings(repair))
     if repair:
         glue.invalidate_catalog()
     return findings
+
+
+def _orphan_user_mappings(repair):
+    """Provider users of local users that were deleted while their
+    provider could not be told."""
+    findings = []
+    access = PROVIDERS.mercador_access_api
+    gone = {}
+    for mapping in access.driver.list_user_mappings():
+        user_id = mapping['user_id']
+        if user_id not in gone:
+            try:
+                PROVIDERS.identity_api.get_user(user_id)
+                gone[user_id] = False
+            except glue.UserNotFound:
+                gone[user_id] = True
+        if not gone[user_id]:
+            continue
+        row = access.driver.get_bound_region(mapping['bound_region_id'])
+        findings.append(_fix(
+            PROVIDERS.mercador_provider_api.get_provider(row['provider_id']),
+            row['region_id'],
+            'provider user %s acts for deleted user %s'
+            % (mapping['provider_user_id'], user_id),
+            'delete the provider user', repair, _delete_provider_user,
+            mapping))
+    return findings
+
+
+def _delete_provider_user(mapping):
+    if not PROVIDERS.mercador_access_api.delete_provider_user(mapping):
+        raise exception.ProviderError(
+            provider=mapping['bound_region_id'],
+            reason=_('the provider user could not be deleted.'))
 
 
 def _fix(provider, region_id, problem, action, repair, func, *args):

@@ -29,6 +29,7 @@ from keystone import exception as ks_exception
 
 from keystone_mercador.aggregator import access
 from keystone_mercador.aggregator import api as aggregator_api
+from keystone_mercador.aggregator import reconcile
 from keystone_mercador import exception
 from keystone_mercador import glue
 from keystone_mercador import models
@@ -1034,6 +1035,15 @@ class AccessTests(aggregator_fixture.AggregatorTestCase):
         # Kept for reconcile; the deleted user has no token to use it.
         self.assertEqual(1, len(self.mercador_rows(models.UserMapping)))
         self.assertEqual(1, len(self.provider.users))
+
+        (finding,) = reconcile.reconcile(repair=False)
+        self.assertIn(self.user['id'], finding['problem'])
+        self.assertEqual(1, len(self.provider.users))
+        (finding,) = reconcile.reconcile(repair=True)
+        self.assertIsNone(finding['error'])
+        self.assertEqual({}, self.provider.users)
+        self.assertEqual([], self.mercador_rows(models.UserMapping))
+        self.assertEqual([], reconcile.reconcile(repair=False))
 
     def test_removing_the_entitlement_revokes_the_provider_roles(self):
         self.get_access()
