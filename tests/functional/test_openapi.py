@@ -19,6 +19,7 @@ responses of a real story validate against the documented schemas.
 
 import functools
 import re
+import uuid
 
 import jsonschema
 import pytest
@@ -176,7 +177,8 @@ def test_provider_story_responses_match_the_document(provider):
     b_path = api + '/bindings/' + binding['id']
     admin.ok('GET', api + '/bindings?virtual_region_id=' + vr['id'])
     agg.ok('GET', b_path)
-    agg.ok('POST', b_path + '/credential', json={})
+    credential = agg.ok('POST', b_path + '/credential', json={})[
+        'credential']
     reference = pub.unique('tenant-reference')
     project = agg.ok('POST', b_path + '/projects', status=201, json={
         'project': {'reference': reference}})['project']
@@ -184,6 +186,27 @@ def test_provider_story_responses_match_the_document(provider):
         'project': {'reference': reference}})
     agg.ok('GET', b_path + '/projects')
     agg.ok('GET', b_path + '/projects/' + project['id'])
+    reference = pub.unique('user-reference')
+    user = agg.ok('POST', b_path + '/users', status=201, json={
+        'user': {'reference': reference}})['user']
+    agg.ok('POST', b_path + '/users', status=200, json={
+        'user': {'reference': reference}})
+    agg.ok('GET', b_path + '/users')
+    agg.ok('GET', b_path + '/users/' + user['id'])
+    identity = CheckedSession.wrap(client.Session.login(
+        provider.url, client.password_auth(
+            user_id=credential['user_id'],
+            password=credential['password'])))
+    issued = identity.ok('POST', b_path + '/users/%s/tokens' % user['id'],
+                         status=201, json={'token': {
+                             'project_id': project['id']}})['token']
+    assert (issued['user_id'], issued['project_id']) == (
+        user['id'], project['id'])
+    # The aggregator's own credential may not issue them.
+    agg.ok('POST', b_path + '/users/%s/tokens' % user['id'], status=403,
+           json={'token': {'project_id': project['id']}})
+    agg.ok('DELETE', b_path + '/projects/%s/users' % project['id'])
+    agg.ok('DELETE', b_path + '/users/' + user['id'])
     agg.ok('DELETE', b_path + '/projects/' + project['id'])
 
     # Documented errors.
@@ -263,8 +286,23 @@ def test_aggregator_story_responses_match_the_document(
             scope={'project': {'name': 'service',
                                'domain': {'name': 'Default'}}})))
     access = api + '/regions/%s/access' % bound['region_id']
-    proxy.ok('GET', access, headers={'X-Subject-Token': member.token})
+    got = proxy.ok('GET', access, headers={
+        'X-Subject-Token': member.token})['access']
     proxy.ok('GET', access, status=400)
+    mappings = api + '/regions/%s/mappings' % bound['region_id']
+    mapped = proxy.ok('POST', mappings, headers={
+        'X-Subject-Token': member.token}, json={
+        'outward': [project['id'], user['id'], uuid.uuid4().hex],
+        'inward': [got['provider_project_id']]})['mappings']
+    assert mapped == {
+        'outward': {project['id']: got['provider_project_id'],
+                    user['id']: got['provider_user_id']},
+        'inward': {got['provider_project_id']: project['id']}}
+    proxy.ok('POST', mappings, status=400, headers={
+        'X-Subject-Token': member.token}, json={'outward': ['not-an-id']})
+    stranger, _ = agg.tenant(client.Session.admin(aggregator))
+    proxy.ok('POST', mappings, status=403, headers={
+        'X-Subject-Token': member.token}, json={'outward': [stranger['id']]})
 
     admin.ok('DELETE', entitlement)
     admin.ok('GET', entitlement, status=404)

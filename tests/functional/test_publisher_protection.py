@@ -30,7 +30,9 @@ OWNER = {'aggregator'}
 EVERYONE = set(['system_%s' % r for r in personas.ROLES]
                + ['domain_%s' % r for r in personas.ROLES]
                + ['project_%s' % r for r in personas.ROLES]
-               + ['aggregator', 'other_aggregator'])
+               + ['aggregator', 'other_aggregator', 'binding'])
+#: The binding's own identity (its credential): tokens of its users only.
+BINDING = {'binding'}
 PERSONAS = sorted(EVERYONE | {'anonymous'})
 
 
@@ -50,6 +52,15 @@ class World:
             'POST', API + '/bindings/%s/projects' % self.binding['id'],
             json={'project': {'reference': pub.unique('ref-protection')}}
         )['project']
+        self.user = agg.ok(
+            'POST', API + '/bindings/%s/users' % self.binding['id'],
+            json={'user': {'reference': pub.unique('ref-protection')}}
+        )['user']
+        credential = self.binding['credential']
+        self.sessions['binding'] = client.Session.login(
+            provider.url, client.password_auth(
+                user_id=credential['user_id'],
+                password=credential['password']))
 
     def fresh_vr(self):
         return pub.create_virtual_region(self.admin)['id']
@@ -59,6 +70,12 @@ class World:
 
     def fresh_binding(self):
         return pub.bind(self.sessions['aggregator'], self.vr['id'])['id']
+
+    def fresh_user(self):
+        return self.sessions['aggregator'].ok(
+            'POST', API + '/bindings/%s/users' % self.binding['id'],
+            json={'user': {'reference': pub.unique('ref-fresh')}}
+        )['user']['id']
 
     def fresh_project(self):
         return self.sessions['aggregator'].ok(
@@ -131,6 +148,24 @@ ROUTES = [
      lambda w, f: '/bindings/%s/projects/%s' % (
          w.binding['id'], w.fresh_project() if f else w.project['id']),
      None),
+    ('revoke binding project users', ADMINS | OWNER, 'DELETE',
+     lambda w, f: '/bindings/%s/projects/%s/users' % (
+         w.binding['id'], w.project['id']), None),
+    ('create binding user', OWNER, 'POST',
+     lambda w, f: '/bindings/%s/users' % w.binding['id'],
+     lambda w: {'user': {'reference': pub.unique('ref-matrix')}}),
+    ('list binding users', READERS | OWNER, 'GET',
+     lambda w, f: '/bindings/%s/users' % w.binding['id'], None),
+    ('get binding user', READERS | OWNER, 'GET',
+     lambda w, f: '/bindings/%s/users/%s' % (
+         w.binding['id'], w.user['id']), None),
+    ('delete binding user', ADMINS | OWNER, 'DELETE',
+     lambda w, f: '/bindings/%s/users/%s' % (
+         w.binding['id'], w.fresh_user() if f else w.user['id']), None),
+    ('issue binding user token', BINDING, 'POST',
+     lambda w, f: '/bindings/%s/users/%s/tokens' % (
+         w.binding['id'], w.user['id']),
+     lambda w: {'token': {'project_id': w.project['id']}}),
 ]
 
 
