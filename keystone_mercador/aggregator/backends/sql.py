@@ -148,7 +148,7 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
         with glue.session_for_write() as session:
             row = self._get_bound_region(session, bound_region_id)
             for model in (models.BoundEndpoint, models.Entitlement,
-                          models.ProjectMapping):
+                          models.ProjectMapping, models.UserMapping):
                 session.query(model).filter_by(
                     bound_region_id=bound_region_id).delete()
             session.delete(row)
