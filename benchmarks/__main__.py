@@ -33,7 +33,8 @@ from benchmarks import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUTPUT = os.path.join(ROOT, 'doc', 'source', 'benchmarks')
-SECTIONS = ('proxy', 'keystone', 'scale', 'horizon', 'binding', 'mariadb')
+SECTIONS = ('proxy', 'keystone', 'scale', 'horizon', 'binding', 'mariadb',
+            'topology')
 #: What the 'mariadb' section runs again on MariaDB with a Redis cache.
 MULTI_PROCESS = ('keystone', 'scale', 'horizon')
 
@@ -155,19 +156,22 @@ def main(argv=None):
     from benchmarks import stats
     only = set(args.only)
     keystone_sections = only & {'keystone', 'scale', 'horizon'}
+    # The topology section starts servers of its own.
+    shared = only - {'topology'}
     with tempfile.TemporaryDirectory(prefix='mercador-bench-') as base:
-        _log('starting the provider, the aggregator and the proxy')
+        if shared:
+            _log('starting the provider, the aggregator and the proxy')
         clouds = clouds_mod.Clouds(base)
         try:
             # Set-up only, while nothing is measured.
-            tasks = [clouds.start]
+            tasks = [clouds.start] if shared else []
             if keystone_sections:
                 _log('setting up stock and Mercador Keystones')
                 tasks.append(lambda: keystone.templates(base))
             if 'horizon' in only:
                 _log('setting up a Horizon')
                 tasks.append(lambda: horizon.setup_template(base))
-            done = stats.parallel(*tasks)
+            done = stats.parallel(*tasks) if tasks else []
             prepared = done[1] if keystone_sections else None
             horizon_template = done[-1] if 'horizon' in only else None
             if 'proxy' in only:
@@ -189,6 +193,9 @@ def main(argv=None):
                                horizon_template)
         finally:
             clouds.stop()
+        if 'topology' in only:
+            from benchmarks import topology
+            topology.run(base, results, command, log=_log)
     elapsed = time.monotonic() - started
     results['meta']['environment']['duration'] = '%.0f s' % elapsed
     _log('wrote %s' % report.write(results, args.output))

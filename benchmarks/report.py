@@ -32,6 +32,7 @@ SECTIONS = {
     'scale-mariadb': 'Bound regions at scale: MariaDB and Redis',
     'horizon-mariadb': 'Horizon pages with 1 and 1,000 bound regions: '
                        'MariaDB and Redis',
+    'topology': 'Topology under faults',
 }
 
 
@@ -80,6 +81,74 @@ def _table(figures):
             '     - %d' % len(fig['ratios']),
             '     - %s' % _target(fig),
         ]
+    return lines + ['']
+
+
+def _ms(value):
+    return '%s ms' % _number(value)
+
+
+def _topology(data):
+    """The topology run (``benchmarks.topology``): what clients saw."""
+    errors = ', '.join('%s: %d' % item for item in sorted(
+        data['errors'].items())) or 'none'
+    faults = '; '.join(
+        '%s killed (SIGKILL) at %.0f s, started again %.0f s later, '
+        'answering again at %.0f s, then served %d requests' % (
+            f['server'], f['killed_at'], f['restarted_at'] - f['killed_at'],
+            f['ready_at'], f.get('served_after', 0))
+        for f in data['faults']) or 'none'
+    invariants = data['invariants']
+    if not isinstance(invariants, str):
+        invariants = 'NOT all held: ' + '; '.join(
+            '%s: %s' % (check, ' | '.join(found))
+            for check, found in sorted(invariants.items()))
+    latency = data['latency_ms']
+    lines = ['%s. Measured by ``%s`` on %s: the scenario of '
+             'tests/functional/test_topology.py.' % (
+                 data['topology'], data.get('command', 'make bench'),
+                 data.get('date', 'n/a')), '',
+             '.. list-table::', '   :header-rows: 1', '',
+             '   * - Figure', '     - Value']
+    for name, value in (
+            ('Client threads × duration', '%d × %.0f s' % (
+                data['threads'], data['duration_s'])),
+            ('Requests (per second)', '%d (%s/s)' % (
+                data['requests'], _number(data['requests_per_s']))),
+            ('Succeeded', '%d' % data['ok']),
+            ('Errors by kind', errors),
+            ('Latency p50 / p99 / max', '%s / %s / %s' % (
+                _ms(latency['p50']), _ms(latency['p99']),
+                _ms(latency['max']))),
+            ('Faults', faults),
+            ('Images created / uploaded / downloaded', '%d / %d / %d' % (
+                data['images']['created'], data['images']['uploaded'],
+                data['images']['downloaded'])),
+            ('Bind cycles by outcome', ', '.join(
+                '%s: %d' % item for item in sorted(data['binds'].items()))
+             or 'none'),
+            ('Invariants', invariants)):
+        lines += ['   * - %s' % name, '     - %s' % value]
+    lines += ['', 'Errors by kind: ``lb-<status>`` is HAProxy\'s own answer '
+              '(no server could answer), ``json-<status>`` a JSON error of a '
+              'service, ``connection`` a connection closed or cut; anything '
+              'else (an HTML 500, a timeout past %s) breaks an invariant. '
+              'Invariants: every request answered clearly and in time, '
+              'errors only within seconds of a kill, every server serving '
+              'again, no write applied twice (images, binds, the provider '
+              'projects and users made on first use), and '
+              '``mercador-manage audit`` clean.' % data.get(
+                  'timeout', '30 s'), '',
+              '.. list-table::', '   :header-rows: 1',
+              '   :widths: 40 10 30 10 10', '',
+              '   * - Operation', '     - Requests', '     - Errors',
+              '     - p50', '     - p99']
+    for op, fig in sorted(data['operations'].items()):
+        lines += ['   * - %s' % op, '     - %d' % fig['requests'],
+                  '     - %s' % (', '.join('%s: %d' % item for item in sorted(
+                      fig['errors'].items())) or '0'),
+                  '     - %s' % _ms(fig['p50_ms']),
+                  '     - %s' % _ms(fig['p99_ms'])]
     return lines + ['']
 
 
@@ -159,11 +228,14 @@ def write(results, directory, plots=True):
         figures = by_section.get(section)
         section_series = {k: v for k, v in series.items()
                           if v.get('section') == section}
-        if not figures and not notes.get(section):
+        topology = results.get('topology') if section == 'topology' else None
+        if not figures and not notes.get(section) and not topology:
             continue
         lines += _title(SECTIONS.get(section, section), '-')
         for note in notes.get(section, []):
             lines += [note, '']
+        if topology:
+            lines += _topology(topology)
         if figures:
             lines += _table(figures)
             for fig in figures:

@@ -15,7 +15,8 @@
 Keystone with the extension, the provider services Glance and Placement,
 the Mercador proxy and Horizon with the Mercador plugin, each under gunicorn
 on a loopback port that is free, configured in a private directory; SQLite
-unless a database URL is given.
+unless a database URL is given. HAProxy, for several of them behind one
+address.
 """
 
 import json
@@ -173,7 +174,7 @@ class KeystoneServer(Server):
 
     def __init__(self, name, database_url=None, extra_conf='', base=None,
                  app='keystone_mercador.wsgi:application', extension=True,
-                 directory=None, port=None):
+                 directory=None, port=None, workers=None):
         super().__init__(name, base=base, directory=directory, port=port)
         self.app = app
         self.extension = extension
@@ -181,8 +182,9 @@ class KeystoneServer(Server):
         self.database_url = database_url or 'sqlite:///%s' % os.path.join(
             self.dir, 'keystone.db')
         # SQLite allows one writer: more than one worker gives 500s.
-        workers = '1' if self.database_url.startswith('sqlite') else '2'
-        self.gunicorn_args = ('--workers', workers, '--threads', '1')
+        if workers is None:
+            workers = 1 if self.database_url.startswith('sqlite') else 2
+        self.gunicorn_args = ('--workers', str(workers), '--threads', '1')
         self._write_conf(extra_conf)
 
     def _write_conf(self, extra):
@@ -280,7 +282,10 @@ class GlanceServer(Server):
     gunicorn_args = ('--workers', '1', '--worker-class', 'gthread',
                      '--threads', '4')
 
-    def setup(self, keystone, region='RegionOne'):
+    def setup(self, keystone, region='RegionOne', database_url=None,
+              register=True):
+        """Configure, create the database, and (with ``register``: the
+        Keystone must answer) register the service and its user."""
         paste = os.path.join(os.path.dirname(BIN), 'etc', 'glance',
                              'glance-api-paste.ini')
         with open(paste) as f:
@@ -298,7 +303,7 @@ log_file = {self.log}
 enabled_backends = fs:file
 worker_self_reference_url = {self.url}
 [database]
-connection = sqlite:///{self.dir}/glance.db
+connection = {database_url or 'sqlite:///%s/glance.db' % self.dir}
 [glance_store]
 default_backend = fs
 [fs]
@@ -317,7 +322,8 @@ config_file = {self.dir}/glance-api-paste.ini
         _run([os.path.join(BIN, 'glance-manage'), '--config-file',
               os.path.join(self.dir, 'glance-api.conf'), 'db_sync'],
              self.env, self.log)
-        keystone.register_service('image', 'glance', self.url, region)
+        if register:
+            keystone.register_service('image', 'glance', self.url, region)
         return self
 
 
@@ -328,7 +334,8 @@ class PlacementServer(Server):
     app = 'placement.wsgi.api:application'
     config_env = 'OS_PLACEMENT_CONFIG_DIR'
 
-    def setup(self, keystone, region='RegionOne'):
+    def setup(self, keystone, region='RegionOne', register=True):
+        """As ``GlanceServer.setup``."""
         conf = f"""[DEFAULT]
 log_file = {self.log}
 [placement_database]
@@ -342,7 +349,9 @@ auth_strategy = keystone
             f.write(conf)
         _run([os.path.join(BIN, 'placement-manage'), '--config-file', path,
               'db', 'sync'], self.env, self.log)
-        keystone.register_service('placement', 'placement', self.url, region)
+        if register:
+            keystone.register_service('placement', 'placement', self.url,
+                                      region)
         return self
 
 
@@ -364,10 +373,17 @@ class ProxyServer(Server):
         return env
 
     def setup(self, keystone, cache_backend='oslo_cache.dict',
-              redis_server=None, username='mercador-proxy'):
+              redis_server=None, username='mercador-proxy',
+              identity_url=None, public_url=None, create_user=True):
         """Configure against an aggregator Keystone, creating the proxy's
-        service user there (service role in project 'service')."""
-        keystone.service_user(username, role='service')
+        service user there (service role in project 'service').
+
+        ``identity_url`` and ``public_url`` (default: the Keystone's URL and
+        this server's) are for a load balancer in front of several
+        Keystones or proxies; ``create_user=False`` reuses the user that
+        another proxy process created."""
+        if create_user:
+            keystone.service_user(username, role='service')
         cache = 'backend = %s\nenabled = true\n' % cache_backend
         if redis_server:
             cache += 'redis_server = %s\n' % redis_server
@@ -375,8 +391,8 @@ class ProxyServer(Server):
             f.write(f"""[DEFAULT]
 log_file = {self.log}
 [proxy]
-identity_url = {keystone.url}
-public_url = {self.url}
+identity_url = {identity_url or keystone.url}
+public_url = {public_url or self.url}
 username = {username}
 password = {SERVICE_PASSWORD}
 [cache]
@@ -461,3 +477,202 @@ class HorizonServer(Server):
             with open(stamp, 'w') as f:
                 f.write(wanted)
         return self
+
+
+class HAProxyServer:
+    """HAProxy in front of several servers of one kind, as operators run
+    Keystones and proxies: one loopback frontend per ``add``, round robin
+    over its servers, health checks, and a request that cannot connect to
+    one server tried on another (never a request a server received).
+
+    Errors HAProxy answers itself (no server left, a server that died
+    mid-answer, a server too slow) are JSON bodies like the services'
+    own, ``LB_ERRORS``, so clients print a message and tests can tell
+    them from the services' errors.
+    """
+
+    kind = 'haproxy'
+    #: The errors HAProxy answers itself: status -> JSON body.
+    LB_ERRORS = {
+        code: json.dumps({'error': {
+            'code': code, 'title': title,
+            'message': 'The load balancer: %s' % message}})
+        for code, title, message in (
+            (502, 'Bad Gateway', 'the server answered nothing or an '
+             'invalid response.'),
+            (503, 'Service Unavailable', 'no server is available to '
+             'handle this request.'),
+            (504, 'Gateway Timeout', 'the server did not answer in time.'))}
+
+    def __init__(self, name, base=None, directory=None,
+                 binary=None, server_timeout=60):
+        self.name = name
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+            self.dir = directory
+        else:
+            self.dir = tempfile.mkdtemp(prefix='mercador-%s-' % name,
+                                        dir=base)
+        self.binary = binary or shutil.which('haproxy') or '/usr/sbin/haproxy'
+        self.server_timeout = server_timeout
+        self.config = os.path.join(self.dir, 'haproxy.cfg')
+        self.socket = os.path.join(self.dir, 'admin.sock')
+        if len(self.socket) > 100:  # the limit of a Unix socket's path
+            self.socket = os.path.join(
+                tempfile.mkdtemp(prefix='mercador-haproxy-'), 'admin.sock')
+        self.log = os.path.join(self.dir, '%s.log' % self.kind)
+        self.frontends = {}
+        self.process = None
+
+    @classmethod
+    def available(cls):
+        return bool(shutil.which('haproxy')
+                    or os.path.exists('/usr/sbin/haproxy'))
+
+    def add(self, name, backends, health_path='/', port=None,
+            expect='rstatus ^[234]'):
+        """A frontend ``name`` over ``backends`` (servers of this module,
+        or ``(name, port)`` pairs of loopback servers); return its URL."""
+        port = free_port(port)
+        self.frontends[name] = {
+            'port': port, 'health_path': health_path, 'expect': expect,
+            'servers': [(b.name, b.port) if isinstance(b, Server) else
+                        tuple(b) for b in backends]}
+        return 'http://127.0.0.1:%d' % port
+
+    def _write_conf(self):
+        errors = []
+        for code, body in self.LB_ERRORS.items():
+            path = os.path.join(self.dir, '%d.http' % code)
+            data = body.encode('utf-8')
+            with open(path, 'wb') as f:
+                f.write(('HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n'
+                         'Cache-Control: no-cache\r\nConnection: close\r\n'
+                         'Content-Length: %d\r\n\r\n' % (
+                             code, json.loads(body)['error']['title'],
+                             len(data))).encode('ascii') + data)
+            errors.append('    errorfile %d %s' % (code, path))
+        lines = [
+            'global',
+            '    maxconn 512',
+            '    stats socket %s mode 600 level admin' % self.socket,
+            # Requests logged: only those that failed (dontlog-normal).
+            '    log stderr format short local0 info',
+            'defaults',
+            '    mode http',
+            '    log global',
+            '    option httplog',
+            '    option dontlog-normal',
+            # A request that could not be sent to a server (refused: the
+            # process is gone) is sent to another one; HAProxy's default
+            # retry-on (conn-failure) never resends one a server received.
+            '    retries 2',
+            '    option redispatch 1',
+            '    timeout connect 2s',
+            '    timeout queue 10s',
+            '    timeout http-request 30s',
+            '    timeout client %ds' % self.server_timeout,
+            '    timeout server %ds' % self.server_timeout,
+            '    timeout check 2s',
+            '    default-server inter 500ms fall 2 rise 2',
+        ] + errors
+        for name, frontend in sorted(self.frontends.items()):
+            lines += [
+                'frontend %s' % name,
+                '    bind 127.0.0.1:%d' % frontend['port'],
+                '    default_backend %s-servers' % name,
+                'backend %s-servers' % name,
+                '    balance roundrobin',
+                '    option httpchk GET %s' % frontend['health_path'],
+                '    http-check expect %s' % frontend['expect'],
+            ] + ['    server %s 127.0.0.1:%d check' % (server, port)
+                 for server, port in frontend['servers']]
+        with open(self.config, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+
+    def setup(self):
+        self._write_conf()
+        _run([self.binary, '-c', '-q', '-f', self.config], dict(os.environ),
+             self.log)
+        return self
+
+    def start(self, timeout=30):
+        out = open(self.log, 'a')
+        self.process = subprocess.Popen(
+            [self.binary, '-db', '-f', self.config], stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        out.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError('haproxy %s exited; see %s' % (
+                    self.name, self.log))
+            if all(is_listening(f['port']) for f in self.frontends.values()):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError('haproxy %s did not listen in %ds' % (
+            self.name, timeout))
+
+    def command(self, line):
+        """One command on the admin socket; its answer."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(self.socket)
+            s.sendall(line.encode('ascii') + b'\n')
+            chunks = []
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                chunks.append(data)
+        return b''.join(chunks).decode('utf-8', 'replace')
+
+    def servers(self):
+        """``{(frontend, server): row of "show stat"}`` (status, stot,
+        ...) of every server."""
+        text = self.command('show stat')
+        header, *rows = [line for line in text.splitlines() if line]
+        names = header.lstrip('# ').split(',')
+        found = {}
+        for row in rows:
+            stat = dict(zip(names, row.split(',')))
+            if stat['svname'] in ('FRONTEND', 'BACKEND'):
+                continue
+            frontend = stat['pxname'][:-len('-servers')]
+            found[(frontend, stat['svname'])] = stat
+        return found
+
+    def wait_up(self, timeout=30):
+        """Wait until every server passes its health check."""
+        deadline = time.monotonic() + timeout
+        while True:
+            down = sorted('%s/%s' % key for key, stat in
+                          self.servers().items()
+                          if not stat['status'].startswith(
+                              ('UP', 'no check')))
+            if not down:
+                return self
+            if time.monotonic() > deadline:
+                raise RuntimeError('haproxy %s: still down after %ds: %s'
+                                   % (self.name, timeout, ', '.join(down)))
+            time.sleep(0.2)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if os.path.dirname(self.socket) != self.dir:
+            shutil.rmtree(os.path.dirname(self.socket), ignore_errors=True)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def read_log(self):
+        with open(self.log, errors='replace') as f:
+            return f.read()

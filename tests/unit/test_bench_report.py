@@ -84,3 +84,42 @@ def test_page_with_plots(tmp_path):
                  'scale-validate.png'):
         assert '.. image:: %s' % name in text
         assert (tmp_path / name).stat().st_size > 0
+
+
+def _topology(invariants='all held'):
+    return {
+        'topology': '2 aggregator Keystones', 'command': 'make bench',
+        'date': '2030-01-01 00:00 UTC', 'threads': 4, 'duration_s': 20.0,
+        'timeout': '30 s', 'requests': 400, 'requests_per_s': 20.0,
+        'ok': 396, 'errors': {'lb-502': 3, 'connection': 1},
+        'latency_ms': {'p50': 120.0, 'p99': 2500.0, 'max': 4000.0},
+        'faults': [{'server': 'aggregator-a', 'killed_at': 4.0,
+                    'restarted_at': 7.0, 'ready_at': 15.0,
+                    'served_after': 40}],
+        'images': {'created': 50, 'uploaded': 49, 'downloaded': 49},
+        'binds': {'active': 3},
+        'operations': {'proxy: list images': {
+            'requests': 60, 'errors': {'lb-502': 3}, 'p50_ms': 80.0,
+            'p99_ms': 900.0}},
+        'invariants': invariants,
+    }
+
+
+def test_topology_section(tmp_path):
+    results = dict(_results(), topology=_topology())
+    text = open(report.write(results, str(tmp_path), plots=False)).read()
+    section = text[text.index('Topology under faults'):]
+    assert '400 (20.0/s)' in section
+    assert 'connection: 1, lb-502: 3' in section
+    assert '120 ms / 2500 ms / 4000 ms' in section
+    assert 'aggregator-a killed (SIGKILL) at 4 s' in section
+    assert '   * - proxy: list images' in section
+    assert 'all held' in section
+
+    results['topology'] = _topology({'check_audit': ['audit: exit 1']})
+    text = open(report.write(results, str(tmp_path), plots=False)).read()
+    assert 'NOT all held: check_audit: audit: exit 1' in text
+
+    docutils_core = pytest.importorskip('docutils.core')
+    docutils_core.publish_doctree(text, settings_overrides={
+        'halt_level': 2, 'report_level': 2})
