@@ -90,6 +90,13 @@ class BoundRegionNotFound(glue.NotFound):
     message_format = _('Could not find bound region: %(bound_region_id)s.')
 
 
+class BoundRegionFailed(BoundRegionNotFound):
+    """A bound region that failed: its tenants are told why."""
+
+    message_format = _('Region %(region_id)s is out of service: '
+                       '%(reason)s')
+
+
 class EntitlementNotFound(glue.NotFound):
     message_format = (
         'Bound region %(bound_region_id)s is not entitled to %(target)s.')

@@ -61,6 +61,10 @@ class VirtualRegion(Base, glue.ModelDictMixin):
     metadata_ = sa.Column('metadata', glue.JsonBlob(), nullable=False)
     visibility = sa.Column(sa.String(16), nullable=False)
     status = sa.Column(sa.String(16), nullable=False)
+    # The bound region of this Keystone the virtual region is built on
+    # (service chaining), or None on a physical region. Kept when that
+    # bound region goes, so that bindings can say why they failed.
+    upstream_bound_region_id = sa.Column(sa.String(64), nullable=True)
     created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
     updated_at = sa.Column(sa.DateTime(), nullable=False, default=_now,
                            onupdate=_now)
@@ -176,6 +180,12 @@ class BoundRegion(Base, glue.ModelDictMixin):
     status = sa.Column(sa.String(16), nullable=False)
     reason = sa.Column(sa.Text(), nullable=True)
     services = sa.Column(glue.JsonBlob(), nullable=False, default=list)
+    # The offer's limits and hop count when it was bound: what a virtual
+    # region built on this bound region may promise at most. None for
+    # rows bound before they were kept.
+    limits = sa.Column(glue.JsonBlob(), nullable=True)
+    hops = sa.Column(sa.Integer(), nullable=False, default=1,
+                     server_default='1')
     binding_id = sa.Column(sa.String(64), nullable=True)
     binding = sa.Column(glue.JsonBlob(), nullable=True)
     # The binding's password, Fernet-encrypted with Keystone's credential

@@ -170,6 +170,9 @@ class Manager(glue.Manager):
 
     def _active(self, region_id):
         row = self.driver.find_bound_region(region_id=region_id)
+        if row is not None and row['status'] == 'failed':
+            raise exception.BoundRegionFailed(
+                region_id=region_id, reason=row['reason'] or _('no reason'))
         if row is None or row['status'] != 'active':
             raise exception.BoundRegionNotFound(bound_region_id=region_id)
         return row

@@ -167,7 +167,9 @@ class Manager(glue.Manager):
             offer = client.get_offer(values['offer_id'])
         values.update(id=uuid.uuid4().hex, idempotency_key=key,
                       request_hash=request_hash, status='requested',
-                      services=offer['services'])
+                      services=offer['services'],
+                      limits=offer.get('limits', []),
+                      hops=offer.get('hops', 1))
         try:
             row = self.driver.create_bound_region(values)
         except exception.Conflict:
@@ -230,8 +232,9 @@ class Manager(glue.Manager):
                         'status': 'active', 'reason': None,
                         'binding_id': binding['id'], 'binding': binding,
                         'encrypted_password': password, 'key_hash': key_hash,
-                        'services': sorted({e['service_type']
-                                            for e in endpoints})}, endpoints)
+                        'services': sorted(
+                            {e['service_type'] for e in endpoints}
+                            - access.NEVER_RELAYED)}, endpoints)
             except exception.OwnedServiceConflict:
                 if attempt:
                     raise
@@ -297,6 +300,24 @@ class Manager(glue.Manager):
             reason=_('Bound region %s is %s; wait, or run mercador-manage '
                      'reconcile.') % (row['id'], row['status']))
 
+    @staticmethod
+    def dependents(row):
+        """The virtual regions of this Keystone built on a bound region."""
+        if not CONF.mercador.publisher:
+            return []
+        return PROVIDERS.mercador_publisher_api.list_dependents(row['id'])
+
+    def check_no_dependents(self, row, force=False):
+        """Conflict while virtual regions are built on the bound region,
+        unless ``force`` (their bindings then answer ``failed``)."""
+        names = sorted(vr['name'] for vr in self.dependents(row))
+        if names and not force:
+            raise exception.Conflict(
+                reason=_('Bound region %s carries virtual region(s) %s; '
+                         'delete them first, or force the unbind (their '
+                         'bindings then fail).') % (row['region_id'],
+                                                    ', '.join(names)))
+
     def delete_bound_region(self, bound_region_id, force=False,
                             initiator=None, remote=None):
         """Unbind: the provider's binding first, then the local region.
@@ -314,6 +335,7 @@ class Manager(glue.Manager):
         """
         row = self.driver.get_bound_region(bound_region_id)
         self.check_deletable(row, force)
+        self.check_no_dependents(row, force)
         fault('unbind_before_remote')
         leftovers = []
         if force:

@@ -37,7 +37,12 @@ def reconcile(repair=False, grace_period=None, dead_after=None):
     -> rolled back (failed); remote binding vanished -> local region
     removed (failed); local region or endpoints deleted or edited by hand
     -> rewritten; remote binding without an active bound region -> deleted
-    at the provider; entitlement of a deleted project or domain -> removed;
+    at the provider; remote binding failed (its virtual region is built on
+    a bound region of the provider's that failed) -> local region removed
+    (failed, with the provider's reason); virtual region of this Keystone
+    built on a bound region that failed, is failing or is gone -> withdrawn
+    (its bindings answer failed); entitlement of a deleted project or
+    domain -> removed;
     provider dead (it rejects the aggregator's credential, or has been
     unreachable for ``dead_after`` seconds) -> its bound regions marked
     failed and taken out of the catalogs. Return one dict per finding:
@@ -54,6 +59,7 @@ def reconcile(repair=False, grace_period=None, dead_after=None):
     for provider in PROVIDERS.mercador_provider_api.list_providers():
         findings.extend(_reconcile_provider(
             provider, cutoff, repair, now, dead_after))
+    findings.extend(_orphan_dependents(repair))
     entitlements = PROVIDERS.mercador_entitlement_api
     for entitlement in entitlements.list_entitlements():
         try:
@@ -167,6 +173,60 @@ def _unusable(provider, rows, error, repair, now, dead_after):
             _('mark the region failed and take it out of the catalogs'),
             repair, bound_regions.mark_failed, row,
             _('Provider %s is dead: %s') % (provider['name'], str(dead))))
+        findings.extend(_dependents(provider, row, repair))
+    return findings
+
+
+def _dependents(provider, row, repair):
+    """Findings of the virtual regions of this Keystone built on a bound
+    region that failed or is failing: their bindings answer ``failed``
+    (the aggregators downstream then fail their regions), and reconcile
+    withdraws them, so that nobody binds them any more."""
+    bound_regions = PROVIDERS.mercador_bound_region_api
+    findings = []
+    for vr in bound_regions.dependents(row):
+        count = PROVIDERS.mercador_publisher_api.count_bindings(
+            [vr['id']])[vr['id']]
+        findings.append(_fix(
+            provider, row['region_id'],
+            _('virtual region %(name)s (%(status)s, %(count)d binding(s)) '
+              'is built on it; its bindings report it failed') % {
+                'name': vr['name'], 'status': vr['status'],
+                'count': count},
+            _('withdraw the virtual region') if vr['status'] == 'published'
+            else _('none, its bindings go with their aggregators\' '
+                   'reconcile'),
+            repair, PROVIDERS.mercador_publisher_api.withdraw_dependent,
+            vr['id']))
+    return findings
+
+
+def _orphan_dependents(repair):
+    """Published virtual regions built on a bound region that is failed
+    or gone (unbound with ``--force``)."""
+    if not CONF.mercador.publisher:
+        return []
+    publisher = PROVIDERS.mercador_publisher_api
+    bound_regions = PROVIDERS.mercador_bound_region_api
+    findings = []
+    for vr in publisher.list_virtual_regions(status='published'):
+        upstream_id = vr.get('upstream_bound_region_id')
+        if not upstream_id:
+            continue
+        try:
+            row = bound_regions.get_bound_region(upstream_id)
+        except exception.BoundRegionNotFound:
+            row = None
+        if row is not None and row['status'] != 'failed':
+            continue
+        findings.append(_fix(
+            None, row['region_id'] if row else None,
+            _('virtual region %(name)s is built on bound region %(id)s, '
+              'which is %(state)s') % {
+                'name': vr['name'], 'id': upstream_id,
+                'state': _('failed') if row else _('gone')},
+            _('withdraw the virtual region'), repair,
+            publisher.withdraw_dependent, vr['id']))
     return findings
 
 
@@ -222,6 +282,23 @@ def _reconcile_provider(provider, cutoff, repair, now, dead_after):
                     'binding %s vanished at the provider' % row['binding_id'],
                     'remove the local region (failed)', repair,
                     bound_regions.mark_vanished, row))
+                findings.extend(_dependents(provider, row, repair))
+                continue
+            remote_binding = by_id[row['binding_id']]
+            if remote_binding.get('status', 'active') != 'active':
+                # Its virtual region is built on a bound region of the
+                # provider's that failed (service chaining).
+                reason = _('The provider reports binding %(binding)s '
+                           'failed: %(reason)s') % {
+                    'binding': row['binding_id'],
+                    'reason': remote_binding.get('reason') or _('no reason')}
+                findings.append(_fix(
+                    provider, row['region_id'],
+                    'binding %s failed at the provider: %s' % (
+                        row['binding_id'], remote_binding.get('reason')),
+                    'remove the local region (failed)', repair,
+                    bound_regions.mark_failed, row, reason))
+                findings.extend(_dependents(provider, row, repair))
                 continue
             drift = bound_regions.catalog_drift(row)
             if drift:

@@ -62,7 +62,11 @@ def db_version(args):
 
 
 def _reconcile(args, repair):
-    glue.load_backends(*extension.AGGREGATOR_MANAGERS)
+    managers = extension.AGGREGATOR_MANAGERS
+    if glue.CONF.mercador.publisher:
+        # Virtual regions built on bound regions (service chaining).
+        managers += extension.PUBLISHER_MANAGERS
+    glue.load_backends(*managers)
     findings = aggregator_reconcile.reconcile(
         repair=repair, grace_period=args.grace_period,
         dead_after=args.dead_after)

@@ -73,6 +73,7 @@ class _VirtualRegionBase(_Resource):
     @staticmethod
     def _with_counts(refs):
         counts = _api().count_bindings([r['id'] for r in refs])
+        _api().describe_upstream(refs)
         for ref in refs:
             ref['binding_count'] = counts[ref['id']]
             ref.pop('owns_domain', None)
@@ -178,9 +179,10 @@ class AggregatorResource(_AggregatorBase):
 
 # offers
 
-def _offer_view(vr):
-    return {k: vr[k] for k in ('id', 'name', 'description', 'services',
-                               'limits', 'metadata')}
+def _offer_views(vrs):
+    return [{k: vr[k] for k in ('id', 'name', 'description', 'services',
+                                'limits', 'metadata', 'hops')}
+            for vr in _api().describe_upstream(vrs)]
 
 
 class _OfferBase(_Resource):
@@ -196,7 +198,7 @@ class OffersResource(_OfferBase):
                               build_target=_aggregator_target)
         offers = _api().list_offers(_require_aggregator(),
                                     dict(flask.request.args))
-        return self.wrap_collection([_offer_view(o) for o in offers])
+        return self.wrap_collection(_offer_views(offers))
 
 
 class OfferResource(_OfferBase):
@@ -205,8 +207,8 @@ class OfferResource(_OfferBase):
     def get(self, offer_id):
         ENFORCER.enforce_call(action='mercador:offer:get',
                               build_target=_aggregator_target)
-        return self.wrap_member(_offer_view(
-            _api().get_offer(_require_aggregator(), offer_id)))
+        return self.wrap_member(_offer_views(
+            [_api().get_offer(_require_aggregator(), offer_id)])[0])
 
 
 # bindings

@@ -23,6 +23,7 @@ import secrets
 import uuid
 
 from oslo_log import log
+from oslo_utils import excutils
 
 from keystone_mercador.common import utils
 from keystone_mercador import exception
@@ -290,7 +291,7 @@ class Manager(glue.Manager):
                 dict(endpoint, service_type=service['type']))
         return offered
 
-    def _check_services(self, region_id, services):
+    def _check_services(self, region_id, services, upstream=None):
         refused = sorted(set(services) & set(NEVER_OFFERED))
         if refused:
             raise exception.InvalidInput(
@@ -298,7 +299,13 @@ class Manager(glue.Manager):
                          'authenticate at their aggregator, and the '
                          'identity service would be shared by all the '
                          'tenants of a binding.') % ', '.join(refused))
-        available = self._offered_services(region_id)
+        available = {t: e for t, e in self._offered_services(
+            region_id).items() if t not in NEVER_OFFERED}
+        if upstream is not None:
+            # A bound region's catalog also lists this Keystone's own
+            # identity endpoint; only what its offer relays counts.
+            available = {t: e for t, e in available.items()
+                         if t in upstream['services']}
         missing = sorted(set(services) - set(available))
         if missing:
             raise exception.InvalidInput(
@@ -308,7 +315,8 @@ class Manager(glue.Manager):
                     ', '.join(sorted(available)) or 'none'))
         return available
 
-    def _check_limits(self, region_id, services, limits, available):
+    def _check_limits(self, region_id, services, limits, available,
+                      upstream=None):
         for limit in limits:
             stype = limit['service_type']
             if stype not in services:
@@ -316,6 +324,16 @@ class Manager(glue.Manager):
                     reason=_('Limit on %s/%s: service type %s is not offered '
                              'by this virtual region.') % (
                         stype, limit['resource_name'], stype))
+        if upstream is not None:
+            # The provider upstream enforces its offer's limits over this
+            # cloud's whole binding; this Keystone has no service of its
+            # own to register limits for.
+            beyond = self._beyond_upstream(limits, upstream)
+            if beyond:
+                raise exception.InvalidInput(reason=beyond)
+            return
+        for limit in limits:
+            stype = limit['service_type']
             service_ids = {e['service_id'] for e in available[stype]}
             registered = [
                 r for r in PROVIDERS.unified_limit_api.list_registered_limits()
@@ -328,6 +346,118 @@ class Manager(glue.Manager):
                              'limit for that resource in region %s; register '
                              'one first.')
                     % (stype, limit['resource_name'], region_id))
+
+    # service chaining: virtual regions built on bound regions
+
+    @staticmethod
+    def _bound_region_api():
+        """The aggregator side's bound regions, or None when this Keystone
+        binds no offers."""
+        if not CONF.mercador.aggregator:
+            return None
+        return PROVIDERS.mercador_bound_region_api
+
+    def _find_upstream(self, region_id):
+        """The bound region whose local region is ``region_id``, or None
+        (a physical region)."""
+        api = self._bound_region_api()
+        return api.find_bound_region(region_id) if api else None
+
+    def _get_upstream(self, vr):
+        """The bound region a virtual region is built on; None if it is
+        on a physical region or that bound region is gone."""
+        api = self._bound_region_api()
+        if not vr.get('upstream_bound_region_id') or api is None:
+            return None
+        try:
+            return api.get_bound_region(vr['upstream_bound_region_id'])
+        except exception.BoundRegionNotFound:
+            return None
+
+    @staticmethod
+    def _beyond_upstream(limits, upstream):
+        """Why ``limits`` promise more than the bound region's offer, or
+        None."""
+        allowed = {(u['service_type'], u['resource_name']):
+                   u['resource_limit'] for u in upstream.get('limits') or []}
+        for limit in limits:
+            key = (limit['service_type'], limit['resource_name'])
+            if key not in allowed:
+                return _('Limit on %s/%s: the offer bound as region %s sets '
+                         'no limit on it, and only its provider could '
+                         'enforce one.') % (key + (upstream['region_id'],))
+            # -1: unlimited.
+            if allowed[key] != -1 and not (
+                    0 <= limit['resource_limit'] <= allowed[key]):
+                return _('Limit on %s/%s: %d exceeds %d, the limit of the '
+                         'offer bound as region %s.') % (
+                    key + (limit['resource_limit'], allowed[key],
+                           upstream['region_id']))
+        return None
+
+    def _upstream_problem(self, vr):
+        """Why a virtual region built on a bound region cannot serve its
+        bindings, or None (also None on a physical region)."""
+        if not vr.get('upstream_bound_region_id'):
+            return None
+        upstream = self._get_upstream(vr)
+        if upstream is None:
+            return _('Virtual region %s is built on bound region %s, which '
+                     'was unbound.') % (vr['name'],
+                                        vr['upstream_bound_region_id'])
+        if upstream['status'] != 'active':
+            return _('Virtual region %s is built on bound region %s, which '
+                     'is %s: %s') % (vr['name'], upstream['region_id'],
+                                     upstream['status'],
+                                     upstream['reason'] or _('no reason'))
+        return None
+
+    def describe_upstream(self, vrs):
+        """Add ``upstream`` (None, or the bound region a virtual region is
+        built on and its offer's hop count) and ``hops`` (how many clouds
+        its bindings' requests cross to reach a physical region)."""
+        for vr in vrs:
+            bound_region_id = vr.pop('upstream_bound_region_id', None)
+            if bound_region_id is None:
+                vr.update(upstream=None, hops=1)
+                continue
+            row = self._get_upstream(
+                {'upstream_bound_region_id': bound_region_id})
+            upstream_hops = row['hops'] if row else 1
+            vr.update(upstream={'bound_region_id': bound_region_id,
+                                'hops': upstream_hops},
+                      hops=1 + upstream_hops)
+        return vrs
+
+    def list_dependents(self, bound_region_id):
+        """The virtual regions built on a bound region."""
+        return [vr for vr in self.driver.list_virtual_regions()
+                if vr.get('upstream_bound_region_id') == bound_region_id]
+
+    def withdraw_dependent(self, virtual_region_id):
+        """Withdraw a virtual region whose bound region failed (no new
+        binding); its bindings already answer ``failed``."""
+        vr = self.driver.get_virtual_region(virtual_region_id)
+        if vr['status'] == 'published':
+            self.update_virtual_region(virtual_region_id,
+                                       {'status': 'withdrawn'})
+
+    def _entitle_upstream(self, vr):
+        """The middle cloud's proxy serves the bindings' projects: every
+        project of the virtual region's domain may use the bound region."""
+        PROVIDERS.mercador_entitlement_api.create_entitlement(
+            vr['upstream_bound_region_id'], 'domain', vr['domain_id'])
+
+    def _unentitle_upstream(self, vr):
+        if not vr.get('upstream_bound_region_id') or not \
+                CONF.mercador.aggregator:
+            return
+        try:
+            PROVIDERS.mercador_entitlement_api.driver.delete_entitlement(
+                vr['upstream_bound_region_id'], 'domain', vr['domain_id'])
+        except exception.EntitlementNotFound:
+            return
+        glue.invalidate_catalog()
 
     def _check_visibility(self, visibility, aggregator_ids):
         if visibility == 'all' and aggregator_ids:
@@ -364,20 +494,28 @@ class Manager(glue.Manager):
                 reason=_('Give either domain_id (an existing domain) or '
                          'domain_name (a domain to create for the virtual '
                          'region).'))
+        upstream = self._find_upstream(vr['region_id'])
+        if upstream is not None and upstream['status'] != 'active':
+            raise exception.InvalidInput(
+                reason=_('Region %s is a bound region that is %s; a virtual '
+                         'region can be built on an active one only.')
+                % (vr['region_id'], upstream['status']))
         try:
             PROVIDERS.catalog_api.get_region(vr['region_id'])
         except glue.RegionNotFound:
             raise exception.InvalidInput(
                 reason=_('Region %s does not exist.') % vr['region_id'])
-        available = self._check_services(vr['region_id'], vr['services'])
+        available = self._check_services(vr['region_id'], vr['services'],
+                                         upstream)
         vr.setdefault('limits', [])
         vr.setdefault('metadata', {})
         vr.setdefault('description', '')
         vr.setdefault('visibility', 'all')
         aggregator_ids = vr.pop('aggregator_ids', [])
         self._check_limits(vr['region_id'], vr['services'], vr['limits'],
-                           available)
+                           available, upstream)
         self._check_visibility(vr['visibility'], aggregator_ids)
+        vr['upstream_bound_region_id'] = upstream['id'] if upstream else None
         domain_name = vr.pop('domain_name', None)
         if domain_name:
             self._check_not_aggregator_domain(domain_name, domain_name)
@@ -409,6 +547,12 @@ class Manager(glue.Manager):
                         'id': vr['domain_id'], 'name': domain_name,
                         'enabled': True,
                         'description': 'Virtual region %s.' % vr['name']})
+        if upstream is not None:
+            try:
+                self._entitle_upstream(ref)
+            except Exception:
+                with excutils.save_and_reraise_exception():
+                    self._remove_virtual_region(ref)
         glue.Audit.created(VIRTUAL_REGION, ref['id'], initiator)
         return ref
 
@@ -440,10 +584,17 @@ class Manager(glue.Manager):
                              'cannot change while it has bindings.')
                     % virtual_region_id)
             services = values.get('services', current['services'])
-            available = self._check_services(current['region_id'], services)
+            upstream = None
+            if current.get('upstream_bound_region_id'):
+                upstream = self._get_upstream(current)
+                if upstream is None or upstream['status'] != 'active':
+                    raise exception.Conflict(
+                        reason=self._upstream_problem(current))
+            available = self._check_services(current['region_id'], services,
+                                             upstream)
             self._check_limits(current['region_id'], services,
                                values.get('limits', current['limits']),
-                               available)
+                               available, upstream)
         visibility = values.get('visibility', current['visibility'])
         if visibility == 'all' and aggregator_ids is None:
             aggregator_ids = [] if current['aggregator_ids'] else None
@@ -461,8 +612,12 @@ class Manager(glue.Manager):
             raise exception.Conflict(
                 reason=_('Virtual region %s still has %d binding(s); delete '
                          'them first.') % (virtual_region_id, count))
+        self._remove_virtual_region(vr)
+        glue.Audit.deleted(VIRTUAL_REGION, virtual_region_id, initiator)
+
+    def _remove_virtual_region(self, vr):
         with glue.session_for_write():
-            self.driver.delete_virtual_region(virtual_region_id)
+            self.driver.delete_virtual_region(vr['id'])
             if vr['owns_domain']:
                 try:
                     PROVIDERS.resource_api.update_domain(
@@ -471,7 +626,7 @@ class Manager(glue.Manager):
                 except glue.DomainNotFound:
                     LOG.warning('Domain %s was already deleted.',
                                 vr['domain_id'])
-        glue.Audit.deleted(VIRTUAL_REGION, virtual_region_id, initiator)
+        self._unentitle_upstream(vr)
 
     # offers
 
@@ -584,8 +739,22 @@ class Manager(glue.Manager):
 
         Each follows the registered limit that allowed it: in the virtual
         region's region, or without a region (a default for every region)
-        when Keystone has only that one.
+        when Keystone has only that one. A virtual region built on a bound
+        region gets none here (its provider enforces its offer's limits);
+        its own limits must still be within that offer's.
         """
+        if vr.get('upstream_bound_region_id'):
+            # Enforced upstream: the provider of the bound region caps this
+            # cloud's whole binding with its offer's limits.
+            problem = self._upstream_problem(vr)
+            upstream = self._get_upstream(vr)
+            beyond = upstream and self._beyond_upstream(vr['limits'],
+                                                        upstream)
+            if problem or beyond:
+                raise exception.Conflict(
+                    reason=_('Virtual region %s cannot be bound: %s')
+                    % (vr['id'], problem or beyond))
+            return []
         if not vr['limits']:
             return []
         available = self._offered_services(vr['region_id'])
@@ -616,7 +785,10 @@ class Manager(glue.Manager):
         return limits
 
     def describe_bindings(self, bindings):
-        """What an aggregator needs to use each binding: where and how."""
+        """What an aggregator needs to use each binding: where and how,
+        and whether it can serve (``status`` ``failed`` with a ``reason``
+        when the bound region its virtual region is built on failed or was
+        unbound)."""
         vrs, endpoints, refs = {}, {}, []
         for binding in bindings:
             vr_id = binding['virtual_region_id']
@@ -628,7 +800,11 @@ class Manager(glue.Manager):
                     vr['region_id'])
             offered = endpoints[vr['region_id']]
             ref = dict(binding)
+            if 'problem' not in vr:
+                vr['problem'] = self._upstream_problem(vr)
             ref.update(
+                status='failed' if vr['problem'] else 'active',
+                reason=vr['problem'],
                 domain_id=vr['domain_id'], region_id=vr['region_id'],
                 auth_url=self._auth_url(),
                 endpoints=[

@@ -142,7 +142,7 @@ class FakeProvider:
     def add_offer(self, services=('compute', 'network'), **kwargs):
         offer = {'id': uuid.uuid4().hex, 'name': uuid.uuid4().hex,
                  'description': '', 'services': list(services),
-                 'limits': [], 'metadata': {'country': 'FR'}}
+                 'limits': [], 'metadata': {'country': 'FR'}, 'hops': 1}
         offer.update(kwargs)
         offer['links'] = {'self': self.url + '/OS-MERCADOR/offers/'
                           + offer['id']}
@@ -161,6 +161,7 @@ class FakeProvider:
             'root_project_id': uuid.uuid4().hex,
             'user_id': uuid.uuid4().hex,
             'created_at': _isotime(datetime.timedelta())[:-1],
+            'status': 'active', 'reason': None,
             'domain_id': uuid.uuid4().hex, 'region_id': 'RegionOne',
             'auth_url': self.url,
             'endpoints': [

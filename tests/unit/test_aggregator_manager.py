@@ -1204,7 +1204,13 @@ class AccessTests(aggregator_fixture.AggregatorTestCase):
     def test_region_no_longer_active(self):
         self.bound_regions.mark_vanished(self.row)
 
-        self.assertRaises(exception.BoundRegionNotFound, self.get_access)
+        e = self.assertRaises(exception.BoundRegionFailed, self.get_access)
+
+        # The proxy relays it: a 404 that names the region and says why.
+        self.assertEqual(404, e.code)
+        self.assertIn('Region %s is out of service: Binding %s vanished'
+                      % (self.row['region_id'], self.row['binding_id']),
+                      str(e))
 
     def test_invalid_token(self):
         e = self.assertRaises(access.SubjectTokenNotValid, self.get_access,

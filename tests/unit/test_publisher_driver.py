@@ -196,7 +196,9 @@ class VirtualRegionTests(PublisherDriverTestCase):
 
         vr = self.driver.create_virtual_region(ref, list(reversed(
             aggregators)))
-        self.assertEqual(dict(ref, aggregator_ids=aggregators),
+        # Built on a physical region: no upstream bound region.
+        self.assertEqual(dict(ref, aggregator_ids=aggregators,
+                              upstream_bound_region_id=None),
                          _without(vr, 'created_at', 'updated_at'))
         self.assertEqual(vr, self.driver.get_virtual_region(ref['id']))
         self.assertEqual([vr], self.driver.list_virtual_regions())
