@@ -22,7 +22,9 @@ import http.client
 import json
 import os
 import subprocess
+import sys
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 from keystoneauth1 import discover
 from keystoneauth1 import session as ks_session
@@ -91,6 +93,11 @@ def _start(c, keystone_factory):
         c.admin, 'e2e-tenant-alpha-2', agg.TENANT_PASSWORD, alpha_project))
     # A project that may not use V1.
     c.outsider = agg.tenant(c.admin, 'e2e-outsider')
+    # The owner of the images of openstacksdk's suite (its "operator").
+    project, user = agg.tenant(c.admin, 'e2e-tenant-gamma')
+    c.admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
+               % (c.bound['id'], project['id']), status=(200, 201, 204))
+    c.tenants.append(('e2e-tenant-gamma', project, user))
 
 
 def _cli(clouds, tenant, *args):
@@ -113,7 +120,7 @@ def _through(clouds, tenant, method, path, **kwargs):
 
 
 def test_images_through_the_proxy(clouds, tmp_path):
-    alpha, beta = clouds.tenants
+    alpha, beta = clouds.tenants[:2]
     data = os.urandom(3 * 1024 * 1024 + 17)
     source = tmp_path / 'image.raw'
     source.write_bytes(data)
@@ -172,7 +179,7 @@ def test_placement_through_the_proxy(clouds):
 
 
 def test_image_sharing_between_two_tenants(clouds, tmp_path):
-    alpha, beta = clouds.tenants
+    alpha, beta = clouds.tenants[:2]
     source = tmp_path / 'shared.raw'
     source.write_bytes(os.urandom(4096))
     image = _cli(clouds, alpha, 'image', 'create', '--file', str(source),
@@ -236,7 +243,7 @@ def test_two_users_of_one_project_are_two_provider_users(clouds, tmp_path):
 
 
 def test_json_patch_bodies_carry_mapped_ids(clouds, tmp_path):
-    alpha, beta = clouds.tenants
+    alpha, beta = clouds.tenants[:2]
     source = tmp_path / 'patched.raw'
     source.write_bytes(b'patched')
     image = _cli(clouds, alpha, 'image', 'create', '--file', str(source),
@@ -253,6 +260,96 @@ def test_json_patch_bodies_carry_mapped_ids(clouds, tmp_path):
         beta[2]['id'], beta[1]['id'])
     shown = _cli(clouds, alpha, 'image', 'show', image['id'])
     assert shown['properties']['for_project'] == beta[1]['id']
+
+
+#: openstacksdk's own functional tests of the image service, run as they
+#: are shipped: images, tags, members (sharing) and schemas. The metadef
+#: and task tests need a cloud administrator, which a tenant is not.
+SDK_SUITE = ['openstack.tests.functional.image.v2.test_image',
+             'openstack.tests.functional.image.v2.test_member',
+             'openstack.tests.functional.image.v2.test_schema']
+
+
+SDK_IMAGE = 'cirros-0.6.3-x86_64-disk'
+
+
+def _clouds_yaml(path, auth_url, region, accounts):
+    """``accounts``: (username, project name) of openstacksdk's user,
+    alternate user and operator."""
+    clouds = {}
+    names = ('devstack', 'devstack-alt', 'devstack-admin',
+             'devstack-system-admin')
+    for name, (username, project) in zip(names, accounts + accounts[-1:]):
+        clouds[name] = {
+            'auth': {'auth_url': auth_url, 'username': username,
+                     'password': agg.TENANT_PASSWORD,
+                     'project_name': project,
+                     'user_domain_name': 'Default',
+                     'project_domain_name': 'Default'},
+            'region_name': region, 'identity_api_version': '3'}
+    path.write_text(json.dumps({'clouds': clouds}))
+    return path
+
+
+def _sdk_suite(directory, clouds_yaml):
+    """Run SDK_SUITE; return ``{test id: outcome}``."""
+    directory.mkdir()
+    report = directory / 'junit.xml'
+    # The suite uploads this file of openstacksdk's source tree as image
+    # data, from the current directory.
+    (directory / 'CONTRIBUTING.rst').write_bytes(os.urandom(2048))
+    env = dict(os.environ, OS_CLIENT_CONFIG_FILE=str(clouds_yaml),
+               OPENSTACKSDK_IMAGE=SDK_IMAGE,
+               OPENSTACKSDK_FUNC_TEST_TIMEOUT='60', PYTHONWARNINGS='ignore')
+    for key in [k for k in env if k.startswith(('OS_', 'MERCADOR_'))
+                and k != 'OS_CLIENT_CONFIG_FILE']:
+        del env[key]
+    out = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+         '--junitxml', str(report), '--pyargs'] + SDK_SUITE,
+        cwd=str(directory), env=env, capture_output=True, text=True,
+        timeout=600)
+    outcomes = {}
+    for case in ET.parse(report).getroot().iter('testcase'):
+        kinds = {child.tag for child in case}
+        outcome = ('failed' if kinds & {'failure', 'error'} else
+                   'skipped' if 'skipped' in kinds else 'passed')
+        outcomes['%s.%s' % (case.get('classname'), case.get('name'))] = (
+            outcome)
+    assert outcomes, out.stdout + out.stderr
+    return outcomes, out.stdout[-3000:]
+
+
+def test_openstacksdk_image_suite_passes_through_v1_as_directly(
+        clouds, tmp_path):
+    """A suite nobody here wrote, run the same way against the provider's
+    Glance and through V1: every test that passes directly passes through
+    the proxy."""
+    admin = client.Session.admin(clouds.provider)
+    # The public image a cloud has for its users, which the suite expects.
+    glance = client.Session(clouds.glance.url, admin.token)
+    image = glance.ok('POST', '/v2/images', json={
+        'name': SDK_IMAGE, 'disk_format': 'raw',
+        'container_format': 'bare', 'visibility': 'public'})
+    glance.ok('PUT', '/v2/images/%s/file' % image['id'], data=b'\0' * 512,
+              headers={'Content-Type': 'application/octet-stream'})
+    accounts = []
+    for name in ('sdk-direct-user', 'sdk-direct-alt', 'sdk-direct-owner'):
+        client.tenant(admin, name, agg.TENANT_PASSWORD)
+        accounts.append((name, name))
+    direct, direct_log = _sdk_suite(tmp_path / 'direct', _clouds_yaml(
+        tmp_path / 'direct.yaml', clouds.provider.auth_url, 'RegionOne',
+        accounts))
+    alpha, beta, gamma = clouds.tenants
+    through, through_log = _sdk_suite(tmp_path / 'v1', _clouds_yaml(
+        tmp_path / 'v1.yaml', clouds.aggregator.auth_url, 'V1',
+        [(t[0], t[1]['name']) for t in (alpha, beta, gamma)]))
+    print('\nopenstacksdk image suite, directly: %s\nthrough V1: %s' % (
+        direct, through))
+    passed = {t for t, outcome in direct.items() if outcome == 'passed'}
+    assert len(passed) >= 3, direct_log
+    lost = {t: through.get(t) for t in passed if through.get(t) != 'passed'}
+    assert not lost, through_log
 
 
 def _cli_status(clouds, tenant, *args):
