@@ -336,14 +336,23 @@ class AccessClient:
                                  deadline=min(expires, time.time() + ttl)))
 
     def _request(self, method, path, **kwargs):
-        try:
-            return self.http.request(method, self._identity(path),
-                                     timeout=self._timeout, **kwargs)
-        except requests.Timeout:
-            raise ProxyError(504, 'The identity service did not answer in '
-                             'time.')
-        except requests.RequestException:
-            raise ProxyError(503, 'The identity service is unreachable.')
+        # Every call here is a lookup or a token request, safe to send
+        # again: once more on a connection that failed (a pooled
+        # connection to a Keystone process that died, the next one behind
+        # a load balancer), never on a timeout.
+        for attempt in (1, 2):
+            try:
+                return self.http.request(method, self._identity(path),
+                                         timeout=self._timeout, **kwargs)
+            except requests.Timeout:
+                raise ProxyError(504, 'The identity service did not answer '
+                                 'in time.')
+            except requests.ConnectionError:
+                if attempt == 2:
+                    raise ProxyError(503, 'The identity service is '
+                                     'unreachable.')
+            except requests.RequestException:
+                raise ProxyError(503, 'The identity service is unreachable.')
 
     def service_token(self, renew=False):
         with self._lock:

@@ -10,11 +10,16 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The proxy's access cache: shared entries, a deadline, a generation."""
+"""The proxy's access cache: shared entries, a deadline, a generation;
+and how it asks the identity service."""
+
+import socket
+import threading
 
 from oslo_cache import core as cache
 from oslo_config import cfg
 import pytest
+import requests
 
 from mercador_common import proxy_cache
 from mercador_proxy import app as proxy_app
@@ -128,3 +133,45 @@ def test_no_cache_time_asks_each_time(make):
     client.get('t', 'V1')
     client.get('t', 'V1')
     assert client.asked == 2
+
+
+class _Flaky:
+    """An identity service that drops the first ``drops`` connections
+    without answering (a Keystone process that died), then answers."""
+
+    def __init__(self, drops):
+        self.drops = drops
+        self.seen = 0
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(8)
+        self.url = 'http://127.0.0.1:%d' % self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            conn, _ = self.sock.accept()
+            with conn:
+                conn.recv(65536)
+                self.seen += 1
+                if self.seen > self.drops:
+                    body = b'{"ok": true}'
+                    conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: '
+                                 b'application/json\r\nConnection: close\r\n'
+                                 b'Content-Length: %d\r\n\r\n%s'
+                                 % (len(body), body))
+
+
+@pytest.mark.parametrize('drops, status', [(1, 200), (2, 503)])
+def test_a_lost_connection_to_the_identity_service_is_tried_once_more(
+        tmp_path, drops, status):
+    flaky = _Flaky(drops)
+    conf = _conf(tmp_path, '')
+    conf.set_override('identity_url', flaky.url, group='proxy')
+    client = proxy_app.AccessClient(conf, requests.Session(),
+                                    cache.create_region())
+    try:
+        got = client._request('GET', '/auth/tokens').status_code
+    except proxy_app.ProxyError as e:
+        got = e.code
+    assert (got, flaky.seen) == (status, 2)
