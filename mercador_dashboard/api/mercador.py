@@ -51,7 +51,7 @@ class VirtualRegion(base.APIDictWrapper):
     _attrs = ['id', 'name', 'description', 'region_id', 'domain_id',
               'services', 'limits', 'metadata', 'visibility',
               'aggregator_ids', 'status', 'binding_count', 'created_at',
-              'updated_at']
+              'updated_at', 'upstream', 'hops']
 
 
 class Aggregator(base.APIDictWrapper):
@@ -62,7 +62,7 @@ class Aggregator(base.APIDictWrapper):
 class Binding(base.APIDictWrapper):
     _attrs = ['id', 'virtual_region_id', 'aggregator_id', 'root_project_id',
               'user_id', 'created_at', 'domain_id', 'region_id',
-              'endpoints']
+              'endpoints', 'status', 'reason']
 
 
 class Provider(base.APIDictWrapper):
@@ -72,13 +72,13 @@ class Provider(base.APIDictWrapper):
 
 class Offer(base.APIDictWrapper):
     _attrs = ['id', 'provider_id', 'name', 'description', 'services',
-              'limits', 'metadata']
+              'limits', 'metadata', 'hops']
 
 
 class BoundRegion(base.APIDictWrapper):
     _attrs = ['id', 'provider_id', 'offer_id', 'region_id', 'description',
               'status', 'reason', 'services', 'binding_id', 'created_at',
-              'updated_at']
+              'updated_at', 'limits', 'hops']
 
 
 def _keystone_url():

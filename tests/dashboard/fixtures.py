@@ -31,6 +31,7 @@ def virtual_region(**overrides):
         'visibility': 'all', 'aggregator_ids': [], 'status': 'draft',
         'binding_count': 0, 'created_at': '2026-01-02T03:04:05.000000',
         'updated_at': '2026-01-02T03:04:05.000000',
+        'upstream': None, 'hops': 1,
     }
     ref.update(overrides)
     return mercador.VirtualRegion(ref)
@@ -49,7 +50,8 @@ def binding(**overrides):
     ref = {'id': 'b1', 'virtual_region_id': 'vr1', 'aggregator_id': 'agg1',
            'root_project_id': 'rp1', 'user_id': 'bu1',
            'created_at': '2026-01-03T03:04:05.000000',
-           'domain_id': 'dom1', 'region_id': 'RegionOne', 'endpoints': []}
+           'domain_id': 'dom1', 'region_id': 'RegionOne', 'endpoints': [],
+           'status': 'active', 'reason': None}
     ref.update(overrides)
     return mercador.Binding(ref)
 
@@ -81,7 +83,7 @@ def offer(**overrides):
     ref = {'id': 'vr1', 'provider_id': 'prv1', 'name': 'paris',
            'description': 'Paris offer', 'services': ['compute', 'image'],
            'limits': [], 'metadata': {'country': 'FR', 'location': 'Paris',
-                                      'compliance': ['gdpr']}}
+                                      'compliance': ['gdpr']}, 'hops': 1}
     ref.update(overrides)
     return mercador.Offer(ref)
 
@@ -91,7 +93,8 @@ def bound_region(**overrides):
            'region_id': 'V1', 'description': 'Paris', 'status': 'active',
            'reason': None, 'services': ['compute', 'image'],
            'binding_id': 'b1', 'created_at': '2026-01-05T03:04:05.000000',
-           'updated_at': '2026-01-05T03:04:05.000000'}
+           'updated_at': '2026-01-05T03:04:05.000000',
+           'limits': [], 'hops': 1}
     ref.update(overrides)
     return mercador.BoundRegion(ref)
 

@@ -60,6 +60,20 @@ class IndexTests(helpers.BaseAdminViewTests):
 
     @helpers.create_mocks({api.mercador: ['provider_list',
                                           'provider_offer_list']})
+    def test_hops(self):
+        self.mock_provider_list.return_value = [fixtures.provider()]
+        older = fixtures.offer(id='vr2')
+        del older._apidict['hops']
+        self.mock_provider_offer_list.return_value = [
+            fixtures.offer(hops=2), older]
+
+        res = self.client.get(INDEX_URL)
+
+        self.assertEqual([2, 1], [r.cells['hops'].data
+                                  for r in res.context['table'].get_rows()])
+
+    @helpers.create_mocks({api.mercador: ['provider_list',
+                                          'provider_offer_list']})
     def test_filter_by_country_is_sent_to_the_providers(self):
         self.mock_provider_list.return_value = [fixtures.provider()]
         self.mock_provider_offer_list.return_value = [fixtures.offer()]

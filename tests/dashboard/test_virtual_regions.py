@@ -60,6 +60,21 @@ class IndexTests(helpers.BaseAdminViewTests):
             helpers.IsHttpRequest())
 
     @helpers.create_mocks({api.mercador: ['virtual_region_list']})
+    def test_index_shows_the_chain(self):
+        self.mock_virtual_region_list.return_value = [
+            fixtures.virtual_region(),
+            fixtures.virtual_region(
+                id='vr2', region_id='V1', hops=2,
+                upstream={'bound_region_id': 'br1', 'hops': 1})]
+
+        res = self.client.get(INDEX_URL)
+
+        rows = res.context['table'].get_rows()
+        self.assertEqual(['RegionOne', 'V1 (bound region)'],
+                         [str(r.cells['region'].data) for r in rows])
+        self.assertEqual([1, 2], [r.cells['hops'].data for r in rows])
+
+    @helpers.create_mocks({api.mercador: ['virtual_region_list']})
     def test_index_row_actions_follow_status(self):
         self.mock_virtual_region_list.return_value = [
             fixtures.virtual_region(),
@@ -399,6 +414,24 @@ class DetailTests(helpers.BaseAdminViewTests):
         self.assertContains(res, ESCAPED_XSS)
         self.mock_binding_list.assert_called_once_with(
             helpers.IsHttpRequest(), virtual_region_id='vr1')
+
+    @helpers.create_mocks({api.mercador: ['virtual_region_get',
+                                          'binding_list', 'aggregator_list']})
+    def test_built_on_a_bound_region_and_failed_bindings(self):
+        self.mock_virtual_region_get.return_value = fixtures.virtual_region(
+            region_id='V1', upstream={'bound_region_id': 'br1', 'hops': 2},
+            hops=3)
+        self.mock_binding_list.return_value = [fixtures.binding(
+            status='failed', reason=fixtures.XSS)]
+        self.mock_aggregator_list.return_value = [fixtures.aggregator()]
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertContains(res, 'Bound region br1 (an offer of 2 hop(s))')
+        (row,) = res.context['table'].get_rows()
+        self.assertEqual('Failed', str(row.cells['status'].data))
+        self.assertNotContains(res, fixtures.XSS)
+        self.assertContains(res, ESCAPED_XSS)
 
     @helpers.create_mocks({api.mercador: ['virtual_region_get',
                                           'binding_list', 'aggregator_list',

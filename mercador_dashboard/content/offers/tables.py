@@ -55,6 +55,11 @@ def _services(offer):
     return ', '.join(offer.services or ())
 
 
+def _hops(offer):
+    # Providers older than service chaining do not say: one hop.
+    return offer.get('hops') or 1
+
+
 class OffersTable(tables.DataTable):
     provider = tables.Column('provider_name', verbose_name=_("Provider"))
     name = tables.WrappingColumn('name', verbose_name=_("Name"))
@@ -66,6 +71,11 @@ class OffersTable(tables.DataTable):
     compliance = tables.Column(_metadata('compliance'),
                                verbose_name=_("Compliance"))
     services = tables.Column(_services, verbose_name=_("Services"))
+    hops = tables.Column(
+        _hops, verbose_name=_("Hops"),
+        help_text=_("Clouds a request crosses to reach the provider's own "
+                    "region: more than 1 when the offer is a bound region "
+                    "re-published by a reseller."))
 
     def get_object_id(self, offer):
         # Offer IDs are only unique within one provider.

@@ -152,10 +152,27 @@ def _services(virtual_region):
     return ', '.join(virtual_region.services)
 
 
+def _region(virtual_region):
+    if virtual_region.get('upstream'):
+        return _("%s (bound region)") % virtual_region.region_id
+    return virtual_region.region_id
+
+
+def _hops(virtual_region):
+    return virtual_region.get('hops') or 1
+
+
+BINDING_STATUS_CHOICES = (('active', True), ('failed', False))
+BINDING_STATUS_DISPLAY_CHOICES = (
+    ('active', pgettext_lazy("Current status of a binding", "Active")),
+    ('failed', pgettext_lazy("Current status of a binding", "Failed")),
+)
+
+
 class VirtualRegionsTable(tables.DataTable):
     name = tables.WrappingColumn('name', verbose_name=_("Name"),
                                  link=constants.DETAIL_URL)
-    region = tables.Column('region_id', verbose_name=_("Region"))
+    region = tables.Column(_region, verbose_name=_("Region"))
     status = tables.Column('status', verbose_name=_("Status"), status=True,
                            status_choices=STATUS_CHOICES,
                            display_choices=STATUS_DISPLAY_CHOICES)
@@ -164,6 +181,7 @@ class VirtualRegionsTable(tables.DataTable):
                                display_choices=VISIBILITY_DISPLAY_CHOICES)
     binding_count = tables.Column('binding_count',
                                   verbose_name=_("Bindings"))
+    hops = tables.Column(_hops, verbose_name=_("Hops"))
 
     class Meta(object):
         name = 'virtual_regions'
@@ -205,9 +223,16 @@ class BindingsTable(tables.DataTable):
                                  verbose_name=_("Root Project ID"))
     created = tables.Column('created_at', verbose_name=_("Created"),
                             filters=(filters.parse_isotime,))
+    status = tables.Column(lambda b: b.get('status', 'active'),
+                           verbose_name=_("Status"), status=True,
+                           status_choices=BINDING_STATUS_CHOICES,
+                           display_choices=BINDING_STATUS_DISPLAY_CHOICES)
+    reason = tables.WrappingColumn(lambda b: b.get('reason') or '',
+                                   verbose_name=_("Reason"))
 
     class Meta(object):
         name = 'bindings'
         verbose_name = _("Bindings")
+        status_columns = ('status',)
         table_actions = (RevokeBinding,)
         row_actions = (RevokeBinding,)
