@@ -46,8 +46,9 @@ functional-mysql: $(STAMP)
 functional-postgresql: $(STAMP)
 	MERCADOR_TEST_DB=postgresql $(BIN)/python -m pytest tests/functional
 
+# CHAIN=1: a third cloud, a second-tier reseller (service chaining).
 demo: $(STAMP)
-	$(BIN)/python -m harness
+	$(BIN)/python -m harness $(if $(CHAIN),--chain)
 
 # HTML documentation in doc/build/html; warnings are errors.
 docs: $(STAMP)

@@ -15,9 +15,12 @@
 Starts a provider cloud and an aggregator cloud (see ``harness.clouds``)
 with their state in ``$MERCADOR_DEMO_DIR`` (default ``.demo``), prints how
 to use them and a line ``READY``, and stays in the foreground until Ctrl-C
-or SIGTERM, which stop everything it started.
+or SIGTERM, which stop everything it started. With ``--chain`` (``make demo
+CHAIN=1``) a third cloud, a second-tier reseller, binds the aggregator's
+re-published bound region (service chaining).
 """
 
+import argparse
 import os
 import signal
 import sys
@@ -60,18 +63,40 @@ Try:
 Ctrl-C stops everything.
 """
 
+CHAIN_USAGE = """
+Service chaining: the aggregator re-publishes {bound_region} to a
+second-tier reseller, which binds it as {second_region}
+  Second-tier Keystone {second_keystone}
+  Second-tier proxy    {second_proxy}
 
-def main():
+Try:
+  openstack --os-cloud mercador-second-tenant --os-region-name \\
+      {second_region} image list
+  openstack --os-cloud mercador-aggregator virtual region list
+  openstack --os-cloud mercador-second-tier bound region list
+"""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m harness',
+                                     description='The Mercador demo.')
+    parser.add_argument(
+        '--chain', action='store_true',
+        help='Add a second-tier reseller that binds the aggregator\'s '
+        're-published bound region (three clouds).')
+    args = parser.parse_args(argv)
     state = os.environ.get('MERCADOR_DEMO_DIR', '.demo')
     # SIGINT too: a shell starts background jobs with it ignored.
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    demo = clouds.Demo(state, progress=_step)
+    demo = clouds.Demo(state, progress=_step, chain=args.chain)
     started = time.monotonic()
     try:
         info = demo.up()
         _step('up in %.0f s' % (time.monotonic() - started))
         print(USAGE.format(dir=demo.dir, **info), flush=True)
+        if args.chain:
+            print(CHAIN_USAGE.format(**info), flush=True)
         print('READY', flush=True)
         while True:
             time.sleep(3600)

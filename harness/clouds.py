@@ -10,11 +10,14 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The demo's two clouds, on this machine.
+"""The demo's two clouds (three with ``chain``), on this machine.
 
 The provider: Keystone with the extension, Glance, Placement and Horizon
 with the plugin. The aggregator: Keystone with the extension, the Mercador
-proxy and Horizon with the plugin and the theme. Everything runs on SQLite
+proxy and Horizon with the plugin and the theme. With ``chain``, the
+aggregator also re-publishes its bound region to a second-tier reseller
+(Keystone and proxy, no Horizon), which binds it as ``EU-1`` for a tenant
+of its own (service chaining). Everything runs on SQLite
 and loopback ports, with its state in one directory: a second start reuses
 the databases, keys, seeded objects and collected static files (and the
 same ports, so that catalogs stay right), and only starts the servers.
@@ -37,6 +40,9 @@ BOUND_REGION = 'V1'
 TENANT = 'demo-tenant'
 TENANT_PASSWORD = client.TENANT_PASSWORD
 VIRTUAL_REGION = 'demo-fr'
+SECOND_REGION = 'EU-1'
+SECOND_TENANT = 'demo-second-tenant'
+SECOND_VIRTUAL_REGION = 'demo-eu'
 
 #: The aggregator Keystone's configuration; the proxy URL is added.
 AGGREGATOR_CONF = """
@@ -51,14 +57,19 @@ driver = mercador
 CLOUD_SERVERS = ('provider-keystone', 'glance', 'placement',
                  'aggregator-keystone', 'proxy')
 HORIZONS = ('provider-horizon', 'aggregator-horizon')
+#: The second-tier reseller's servers, with ``chain``.
+CHAIN_SERVERS = ('second-keystone', 'second-proxy')
 
 
 class Demo:
     """Both clouds, with their state in ``state_dir``."""
 
-    def __init__(self, state_dir, progress=print):
+    def __init__(self, state_dir, progress=print, chain=False):
         self.dir = os.path.abspath(state_dir)
         self.progress = progress
+        self.chain = chain
+        self.cloud_servers = CLOUD_SERVERS + (CHAIN_SERVERS if chain
+                                              else ())
         self.servers = {}
         self.info_path = os.path.join(self.dir, 'demo.json')
         self.clouds_yaml = os.path.join(self.dir, 'clouds.yaml')
@@ -77,8 +88,13 @@ class Demo:
         """The seeded clouds can be started again on the same ports."""
         if not self.previous.get('seeded'):
             return False
+        if self.previous.get('chain', False) != self.chain:
+            self.progress('the last run had %s clouds: setting them up '
+                          'again' % ('three' if self.previous.get('chain')
+                                     else 'two'))
+            return False
         ports = self.previous.get('ports', {})
-        taken = [name for name in CLOUD_SERVERS + HORIZONS
+        taken = [name for name in self.cloud_servers + HORIZONS
                  if servers.free_port(ports.get(name)) != ports.get(name)]
         if taken:
             self.progress('ports of the last run are taken (%s): setting '
@@ -102,6 +118,14 @@ class Demo:
         for name in HORIZONS:
             s[name] = servers.HorizonServer(
                 name, directory=self._path(name), port=self._port(name))
+        if self.chain:
+            s['second-proxy'] = servers.ProxyServer(
+                'second-proxy', directory=self._path('second-proxy'),
+                port=self._port('second-proxy'))
+            s['second-keystone'] = servers.KeystoneServer(
+                'second', directory=self._path('second-keystone'),
+                port=self._port('second-keystone'),
+                extra_conf=AGGREGATOR_CONF % s['second-proxy'].url)
 
     def up(self, seed=True):
         """Start everything (setting up what is missing); ``seed=False``
@@ -109,7 +133,7 @@ class Demo:
         os.makedirs(self.dir, exist_ok=True)
         reuse = self._reusable()
         if not reuse:
-            for name in CLOUD_SERVERS:
+            for name in CLOUD_SERVERS + CHAIN_SERVERS:
                 shutil.rmtree(self._path(name), ignore_errors=True)
             self.previous = {}
         self._create_servers()
@@ -127,7 +151,7 @@ class Demo:
             if reuse:
                 self.progress('starting the clouds of the last run (%s)'
                               % self.dir)
-                for name in CLOUD_SERVERS:
+                for name in self.cloud_servers:
                     s[name].launch()
             else:
                 self._set_up_clouds()
@@ -135,7 +159,7 @@ class Demo:
                 future.result()
         for name in HORIZONS:
             s[name].launch()
-        for name in CLOUD_SERVERS + HORIZONS:
+        for name in self.cloud_servers + HORIZONS:
             s[name].wait_ready(timeout=180)
         if not reuse and seed:
             self.progress('seeding: a published virtual region, bound as '
@@ -159,33 +183,52 @@ class Demo:
         aggregator = s['aggregator-keystone']
         aggregator.setup().start()
         s['proxy'].setup(aggregator).launch()
+        if self.chain:
+            self.progress('setting up the second-tier Keystone and proxy')
+            second = s['second-keystone']
+            second.setup().start()
+            s['second-proxy'].setup(second).launch()
 
     def _seed(self):
         self.public_image('demo-image')
         bound = self.resell(VIRTUAL_REGION, BOUND_REGION,
                             ['image', 'placement'])
         self.entitle(bound, self.tenant(TENANT))
+        if self.chain:
+            self.progress('seeding the chain: the aggregator re-publishes '
+                          '%s, bound as %s, and a second-tier tenant'
+                          % (BOUND_REGION, SECOND_REGION))
+            second = self.resell(
+                SECOND_VIRTUAL_REGION, SECOND_REGION, ['image'],
+                reseller='demo-second-reseller',
+                provider_name='demo-reseller', upstream='aggregator',
+                downstream='second', region=BOUND_REGION)
+            self.entitle(second, self.tenant(SECOND_TENANT, at='second'),
+                         at='second')
 
     def resell(self, name, region_id, services, reseller='demo-reseller',
-               provider_name='demo-provider'):
+               provider_name='demo-provider', upstream='provider',
+               downstream='aggregator', region='RegionOne'):
         """Publish a virtual region of the provider's RegionOne and bind
-        it at the aggregator as ``region_id``, through both APIs."""
+        it at the aggregator as ``region_id``, through both APIs (or, with
+        ``upstream``, ``downstream`` and ``region``, of any cloud's region
+        at any other's)."""
         s = self.servers
-        provider = client.Session.admin(s['provider-keystone'])
+        provider = client.Session.admin(s[upstream + '-keystone'])
         aggregator_ref = provider.ok('POST', API + '/aggregators', json={
             'aggregator': {'name': reseller}})['aggregator']
         vr = provider.ok('POST', API + '/virtual_regions', json={
             'virtual_region': {
-                'name': name, 'region_id': 'RegionOne', 'domain_name': name,
+                'name': name, 'region_id': region, 'domain_name': name,
                 'services': services,
                 'metadata': {'country': 'FR', 'compliance': ['gdpr']}}})
         vr = vr['virtual_region']
         provider.ok('PATCH', API + '/virtual_regions/' + vr['id'], json={
             'virtual_region': {'status': 'published'}})
-        admin = client.Session.admin(s['aggregator-keystone'])
+        admin = client.Session.admin(s[downstream + '-keystone'])
         provider_ref = admin.ok('POST', API + '/providers', json={
             'provider': {'name': provider_name,
-                         'auth_url': s['provider-keystone'].auth_url,
+                         'auth_url': s[upstream + '-keystone'].auth_url,
                          'credential': aggregator_ref['credential']}})
         bound = admin.ok('POST', API + '/bound_regions', json={
             'bound_region': {'provider_id': provider_ref['provider']['id'],
@@ -195,16 +238,16 @@ class Demo:
                              'idempotency_key': uuid.uuid4().hex}})
         return bound['bound_region']
 
-    def tenant(self, name, password=TENANT_PASSWORD):
-        """A project of the aggregator and a member user of the same
-        name; returns the project."""
+    def tenant(self, name, password=TENANT_PASSWORD, at='aggregator'):
+        """A project of the aggregator (or of ``at``) and a member user of
+        the same name; returns the project."""
         project, _ = client.tenant(
-            client.Session.admin(self.servers['aggregator-keystone']), name,
+            client.Session.admin(self.servers[at + '-keystone']), name,
             password)
         return project
 
-    def entitle(self, bound_region, project):
-        client.Session.admin(self.servers['aggregator-keystone']).ok(
+    def entitle(self, bound_region, project, at='aggregator'):
+        client.Session.admin(self.servers[at + '-keystone']).ok(
             'PUT', API + '/bound_regions/%s/entitlements/projects/%s'
             % (bound_region['id'], project['id']))
 
@@ -244,6 +287,15 @@ class Demo:
             'mercador-tenant': cloud(
                 s['aggregator-keystone'], TENANT, TENANT_PASSWORD, TENANT),
         }}
+        if self.chain:
+            clouds['clouds'].update({
+                'mercador-second-tier': cloud(
+                    s['second-keystone'], 'admin', servers.ADMIN_PASSWORD,
+                    'admin'),
+                'mercador-second-tenant': cloud(
+                    s['second-keystone'], SECOND_TENANT, TENANT_PASSWORD,
+                    SECOND_TENANT),
+            })
         with open(self.clouds_yaml, 'w') as f:
             yaml.safe_dump(clouds, f, default_flow_style=False)
         info = {
@@ -260,7 +312,13 @@ class Demo:
             'ports': {name: server.port
                       for name, server in self.servers.items()},
             'seeded': seeded,
+            'chain': self.chain,
         }
+        if self.chain:
+            info.update(second_keystone=s['second-keystone'].auth_url,
+                        second_proxy=s['second-proxy'].url,
+                        second_region=SECOND_REGION,
+                        second_tenant=SECOND_TENANT)
         with open(self.info_path, 'w') as f:
             json.dump(info, f, indent=2)
         return info
@@ -273,15 +331,19 @@ class Demo:
                 raise RuntimeError('%s answers %d' % (name, r.status_code))
         if not tenant:
             return
-        tenant = client.Session.login(
-            self.servers['aggregator-keystone'].url, client.password_auth(
-                username=TENANT, password=TENANT_PASSWORD,
-                scope=client.project_scope(TENANT)))
-        regions = tenant.ok('GET', '/v3/auth/catalog')['catalog']
-        if not any(e['region_id'] == BOUND_REGION
-                   for service in regions for e in service['endpoints']):
-            raise RuntimeError('%s is missing from the tenant\'s catalog'
-                               % BOUND_REGION)
+        checks = [('aggregator', TENANT, BOUND_REGION)]
+        if self.chain:
+            checks.append(('second', SECOND_TENANT, SECOND_REGION))
+        for at, name, region_id in checks:
+            session = client.Session.login(
+                self.servers[at + '-keystone'].url, client.password_auth(
+                    username=name, password=TENANT_PASSWORD,
+                    scope=client.project_scope(name)))
+            regions = session.ok('GET', '/v3/auth/catalog')['catalog']
+            if not any(e['region_id'] == region_id for service in regions
+                       for e in service['endpoints']):
+                raise RuntimeError('%s is missing from the catalog of %s'
+                                   % (region_id, name))
 
     def stop(self):
         """Stop every server started, and wait until they are gone."""

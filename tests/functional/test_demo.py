@@ -35,14 +35,15 @@ pytestmark = pytest.mark.skipif(
     reason='the demo runs on SQLite only; it is tested in the SQLite run')
 
 
-def _start(state_dir, timeout=900):
+def _start(state_dir, timeout=900, args=()):
     """Run the demo until READY; return (process, seconds to READY)."""
     env = dict(os.environ, MERCADOR_DEMO_DIR=str(state_dir),
                PYTHONWARNINGS='ignore')
     started = time.monotonic()
     # From the checkout, as make does.
     process = subprocess.Popen(
-        [sys.executable, '-m', 'harness'], env=env, cwd=servers.ROOT,
+        [sys.executable, '-m', 'harness'] + list(args), env=env,
+        cwd=servers.ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = []
     for line in process.stdout:
@@ -114,3 +115,28 @@ def test_demo_starts_again_faster_and_stops_clean(tmp_path):
     first, second = timings
     print('demo up in %.0f s, then in %.0f s' % (first, second))
     assert second < first
+
+
+def test_chain_demo(tmp_path):
+    """make demo CHAIN=1: the second-tier tenant, in the same clouds.yaml,
+    finds the provider's image in EU-1 through both proxies."""
+    state_dir = tmp_path / 'chain'
+    process, seconds, output = _start(state_dir, args=['--chain'])
+    try:
+        info = _check(state_dir)
+        assert info['chain'] and info['second_region'] == 'EU-1'
+        env = dict(os.environ, OS_CLIENT_CONFIG_FILE=info['clouds_yaml'],
+                   PYTHONWARNINGS='ignore')
+        for key in list(env):
+            if key.startswith('OS_') and key != 'OS_CLIENT_CONFIG_FILE':
+                del env[key]
+        out = subprocess.run(
+            [OPENSTACK, '--os-cloud', 'mercador-second-tenant',
+             '--os-region-name', 'EU-1', 'image', 'list', '-f', 'json'],
+            env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert 'demo-image' in [i['Name'] for i in json.loads(out.stdout)]
+    finally:
+        _stop(process)
+    assert [p for p in info['ports'].values() if _listening(p)] == []
+    print('chain demo up in %.0f s' % seconds)
