@@ -71,9 +71,12 @@ class ListBinding(command.Lister):
         refs = client.list('bindings', 'bindings',
                            virtual_region_id=parsed_args.virtual_region,
                            aggregator_id=aggregator_id)
+        # A binding fails when its virtual region is built on a bound
+        # region that failed (service chaining); older providers do not
+        # say.
         return common.listing(refs, ('id', 'virtual_region_id',
                                      'aggregator_id', 'root_project_id',
-                                     'created_at'))
+                                     'created_at', 'status'))
 
 
 class ShowBinding(command.ShowOne):

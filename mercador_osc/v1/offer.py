@@ -68,7 +68,7 @@ class ListOffer(command.Lister):
                            name=parsed_args.name)
         columns = ('id', 'name', 'services', 'metadata')
         if parsed_args.long:
-            columns += ('limits', 'description')
+            columns += ('limits', 'description', 'hops')
         return common.listing(refs, columns)
 
 

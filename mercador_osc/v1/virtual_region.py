@@ -185,7 +185,7 @@ class ListVirtualRegion(command.Lister):
         columns = ('id', 'name', 'region_id', 'status', 'binding_count')
         if parsed_args.long:
             columns += ('domain_id', 'services', 'visibility', 'metadata',
-                        'description')
+                        'description', 'hops')
         return common.listing(refs, columns)
 
 

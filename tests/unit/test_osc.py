@@ -119,3 +119,11 @@ def test_force_delete_with_nothing_left_says_nothing(caplog):
     with caplog.at_level('WARNING'):
         assert common.force_delete(_Client([]), 'providers', 'p') == []
     assert caplog.text == ''
+
+
+def test_listing_of_a_binding_without_status():
+    # A provider older than service chaining says no status: blank.
+    headers, rows = common.listing(
+        [{'id': 'b1', 'status': 'failed'}, {'id': 'b2'}], ('id', 'status'))
+    assert headers == ('ID', 'Status')
+    assert list(rows) == [('b1', 'failed'), ('b2', '')]
