@@ -93,7 +93,10 @@ def test_register_browse_bind_entitle_unbind(provider, aggregator,
     assert agg.regions_in_catalog(catalog) == {'RegionOne', 'V1'}
     v1 = sorted((s['Type'], e['url']) for s in catalog
                 for e in s['Endpoints'] if e['region_id'] == 'V1')
+    # The offered services on the proxy, and the aggregator's own identity
+    # service, as in every region of a multi-region cloud.
     assert v1 == [
+        ('identity', aggregator.auth_url),
         ('image', 'http://127.0.0.1:8780/mercador/V1/image'),
         ('placement', 'http://127.0.0.1:8780/mercador/V1/placement')]
 

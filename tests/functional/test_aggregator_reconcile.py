@@ -20,14 +20,14 @@ from tests.functional.test_aggregator_faults import manage
 API = agg.API
 
 
-def _endpoints(admin, region_id):
-    """The region's endpoints on the proxy (a bound region also lists the
-    aggregator's own identity endpoint)."""
-    identity = {s['id'] for s in admin.ok(
+def _endpoints(admin, region_id, identity=False):
+    """The region's endpoints on the proxy; with ``identity``, the
+    aggregator's own identity endpoint, which a bound region lists too."""
+    identities = {s['id'] for s in admin.ok(
         'GET', '/v3/services?type=identity')['services']}
     return [e for e in admin.ok('GET', '/v3/endpoints')['endpoints']
             if e['region_id'] == region_id
-            and e['service_id'] not in identity]
+            and (e['service_id'] in identities) == identity]
 
 
 def test_reconcile_repairs_drift(provider, aggregator, provider_admin,
@@ -60,6 +60,10 @@ def test_reconcile_repairs_drift(provider, aggregator, provider_admin,
                         status=204)
     aggregator_admin.ok('PATCH', '/v3/endpoints/' + image['id'], json={
         'endpoint': {'region_id': 'RegionOne'}})
+    for endpoint in _endpoints(aggregator_admin, edited['region_id'],
+                               identity=True):
+        aggregator_admin.ok('DELETE', '/v3/endpoints/' + endpoint['id'],
+                            status=204)
     aggregator_admin.ok('DELETE', '/v3/regions/' + edited['region_id'],
                         status=204)
     # ... a binding revoked by the provider, a tenant project deleted ...
