@@ -349,6 +349,23 @@ class ReconcileTests(ChainTestCase):
         self.assertEqual('withdrawn',
                          self.publisher.get_virtual_region(vr['id'])['status'])
 
+    def test_a_dead_provider_fails_the_dependents_too(self):
+        vr = self.publish(self.create_vr())
+        # The provider revoked this cloud: its credential and bindings.
+        self.provider.credentials.clear()
+        self.provider.bindings.clear()
+
+        findings = reconcile.reconcile(repair=True)
+
+        self.assertIn(
+            (BOUND, 'virtual region %s (published, 0 binding(s)) is built '
+             'on it; its bindings report it failed' % vr['name']),
+            [(f['region_id'], f['problem']) for f in findings])
+        self.assertEqual('withdrawn',
+                         self.publisher.get_virtual_region(vr['id'])['status'])
+        self.assertIn('is dead', self.bound_regions.get_bound_region(
+            self.row['id'])['reason'])
+
 
 class DownstreamReconcileTests(aggregator_fixture.AggregatorTestCase):
     """The second tier: its provider (the middle) says a binding failed."""
