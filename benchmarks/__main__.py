@@ -33,8 +33,8 @@ from benchmarks import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUTPUT = os.path.join(ROOT, 'doc', 'source', 'benchmarks')
-SECTIONS = ('proxy', 'keystone', 'scale', 'horizon', 'binding', 'mariadb',
-            'topology')
+SECTIONS = ('proxy', 'chain', 'keystone', 'scale', 'horizon', 'binding',
+            'mariadb', 'topology')
 #: What the 'mariadb' section runs again on MariaDB with a Redis cache.
 MULTI_PROCESS = ('keystone', 'scale', 'horizon')
 
@@ -177,6 +177,11 @@ def main(argv=None):
             if 'proxy' in only:
                 from benchmarks import proxy
                 proxy.run(clouds, results, rounds=rounds,
+                          transfer_rounds=2 if args.quick else 3,
+                          image_size=image_size, log=_log)
+            if 'chain' in only:
+                from benchmarks import chain
+                chain.run(clouds, results, rounds=rounds,
                           transfer_rounds=2 if args.quick else 3,
                           image_size=image_size, log=_log)
             if 'binding' in only:

@@ -23,6 +23,7 @@ from benchmarks import stats
 
 SECTIONS = {
     'proxy': 'Proxy against direct calls to the provider',
+    'chain': 'Two hops against one (service chaining)',
     'keystone': 'Keystone with the extension against stock Keystone',
     'scale': 'Bound regions at scale',
     'binding': 'Bind and unbind against their floor',
