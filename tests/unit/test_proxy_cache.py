@@ -24,6 +24,7 @@ import requests
 from mercador_common import proxy_cache
 from mercador_proxy import app as proxy_app
 from mercador_proxy import conf as proxy_conf
+from tests.unit import proxy_helpers
 
 
 def _conf(tmp_path, extra=''):
@@ -149,25 +150,33 @@ class _Flaky:
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
-        while True:
-            conn, _ = self.sock.accept()
-            with conn:
-                conn.recv(65536)
-                self.seen += 1
-                if self.seen > self.drops:
-                    body = b'{"ok": true}'
-                    conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: '
-                                 b'application/json\r\nConnection: close\r\n'
-                                 b'Content-Length: %d\r\n\r\n%s'
-                                 % (len(body), body))
+        # The two connections a test expects, then no more listening.
+        with self.sock:
+            for _ in range(2):
+                self._answer()
+
+    def _answer(self):
+        conn, _ = self.sock.accept()
+        with conn:
+            conn.recv(65536)
+            self.seen += 1
+            if self.seen > self.drops:
+                body = b'{"ok": true}'
+                conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: '
+                             b'application/json\r\nConnection: close\r\n'
+                             b'Content-Length: %d\r\n\r\n%s'
+                             % (len(body), body))
 
 
 @pytest.mark.parametrize('drops, status', [(1, 200), (2, 503)])
 def test_a_lost_connection_to_the_identity_service_is_tried_once_more(
         tmp_path, drops, status):
     flaky = _Flaky(drops)
-    conf = _conf(tmp_path, '')
-    conf.set_override('identity_url', flaky.url, group='proxy')
+    # Not set_override: oslo.config keeps overrides with the options of a
+    # group, which every ConfigOpts of the proxy shares.
+    conf = proxy_helpers.make_conf(
+        tmp_path, '[proxy]\nidentity_url = %s\nusername = proxy\n'
+        'password = secret\n' % flaky.url)
     client = proxy_app.AccessClient(conf, requests.Session(),
                                     cache.create_region())
     try:
