@@ -338,6 +338,8 @@ def _half_made_at_provider(server):
             'root_project_id', 'user_id')}
         binding_projects = _rows(engine, 'mercador_binding_project', 'id',
                                  'binding_id')
+        binding_users = _rows(engine, 'mercador_binding_user', 'id',
+                              'binding_id')
     finally:
         engine.dispose()
     found = []
@@ -368,13 +370,22 @@ def _half_made_at_provider(server):
                 project['parent_id'] != binding['root_project_id']):
             found.append('binding project %s: not under its binding\'s '
                          'root project' % bp['id'])
+    for bu in binding_users:
+        binding = bindings.get(bu['binding_id'])
+        user = users.get(bu['id'])
+        if binding is None or user is None or (
+                user['domain_id'] != vrs[binding['virtual_region_id']][
+                    'domain_id']):
+            found.append('binding user %s: not in its binding\'s virtual '
+                         'region' % bu['id'])
     # The other way: what Mercador makes in Keystone has its row.
     known_projects = (
         {a['project_id'] for a in aggregators}
         | {b['root_project_id'] for b in bindings.values()}
         | {bp['id'] for bp in binding_projects})
     known_users = ({a['user_id'] for a in aggregators}
-                   | {b['user_id'] for b in bindings.values()})
+                   | {b['user_id'] for b in bindings.values()}
+                   | {bu['id'] for bu in binding_users})
     mercador_domains = {v['domain_id'] for v in vrs.values()} | {
         aggregator_domain}
     for i, p in projects.items():
@@ -388,7 +399,8 @@ def _half_made_at_provider(server):
                          'project' % i)
     for i, u in users.items():
         if u['domain_id'] in mercador_domains and i not in known_users:
-            found.append('user %s: no aggregator or binding' % i)
+            found.append('user %s: no aggregator, binding or binding user'
+                         % i)
     return found
 
 
