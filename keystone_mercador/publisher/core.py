@@ -20,6 +20,7 @@ own rows: a failure anywhere leaves neither half behind.
 
 import base64
 import secrets
+import time
 import uuid
 
 from oslo_log import log
@@ -51,6 +52,20 @@ TRANSITIONS = {
 # Never offered: an aggregator's tenants authenticate at their aggregator,
 # and through a binding this Keystone would be shared by all its tenants.
 NEVER_OFFERED = ('identity',)
+
+
+def _wait_for_next_second():
+    """Return once the clock has passed the current whole second.
+
+    Keystone records a password change as a revocation event truncated to
+    the second, and revokes every token of the user issued up to that
+    second, even one issued with the new password a moment later. The
+    aggregator logs in with a rotated credential as soon as it has it, so
+    the answer waits (less than a second, for a rare call) until a new
+    token can no longer fall in that second.
+    """
+    now = time.time()
+    time.sleep(int(now) + 1 - now)
 
 
 def _new_secret():
@@ -844,6 +859,7 @@ class Manager(glue.Manager):
         password = _new_secret()
         PROVIDERS.identity_api.update_user(
             binding['user_id'], {'password': password})
+        _wait_for_next_second()
         glue.Audit.updated(BINDING, binding_id, initiator)
         return binding, password
 

@@ -155,3 +155,19 @@ def test_rotate_binding_credential(provider, provider_admin):
     assert client.requests.post(provider.auth_url + '/auth/tokens', json=(
         client.password_auth(user_id=new['user_id'],
                              password=new['password']))).status_code == 201
+
+
+def test_a_rotated_credential_works_at_once(provider, provider_admin):
+    # Keystone revokes the user's tokens up to the second of the password
+    # change; a token issued with the new password right after the answer
+    # must still be valid.
+    _, agg = pub.register_aggregator(provider_admin)
+    vr = pub.create_virtual_region(provider_admin)
+    binding = pub.bind(agg, vr['id'])
+    for _ in range(3):
+        new = agg.ok('POST', API + '/bindings/%s/credential' % binding['id'],
+                     json={})['credential']
+        session = client.Session.login(provider.url, client.password_auth(
+            user_id=new['user_id'], password=new['password']))
+        assert session.get('/v3/auth/tokens', headers={
+            'X-Subject-Token': session.token}).status_code == 200
