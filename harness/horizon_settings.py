@@ -72,7 +72,13 @@ if _CONF['theme']:
         _mercador_theme.available_theme()]
     DEFAULT_THEME = _mercador_theme.NAME
 
+# Users land on a page they may see where a region lacks Nova: Horizon's
+# home and dashboard roots are the Nova Overviews.
+HORIZON_CONFIG = dict(_horizon.HORIZON_CONFIG,
+                      user_home='mercador_dashboard.landing.user_home')
+MIDDLEWARE = tuple(_horizon.MIDDLEWARE) + (
+    'mercador_dashboard.landing.DashboardLandingMiddleware',)
+
 if _CONF['mercador_database_url']:
     MERCADOR_DATABASE_URL = _CONF['mercador_database_url']
-    MIDDLEWARE = tuple(_horizon.MIDDLEWARE) + (
-        'mercador_dashboard.middleware.CatalogRefreshMiddleware',)
+    MIDDLEWARE += ('mercador_dashboard.middleware.CatalogRefreshMiddleware',)

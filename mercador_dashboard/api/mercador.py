@@ -78,7 +78,25 @@ class Offer(base.APIDictWrapper):
 class BoundRegion(base.APIDictWrapper):
     _attrs = ['id', 'provider_id', 'offer_id', 'region_id', 'description',
               'status', 'reason', 'services', 'binding_id', 'created_at',
-              'updated_at', 'limits', 'hops']
+              'updated_at', 'limits', 'hops', 'metadata']
+
+
+class ProjectRegion(base.APIDictWrapper):
+    """A bound region as one of its entitled projects sees it."""
+    _attrs = ['id', 'region_id', 'description', 'status', 'reason',
+              'metadata', 'services', 'limits', 'hops']
+
+
+class Usage(base.APIDictWrapper):
+    """Usage of a bound region (aggregator) or a binding (provider).
+
+    ``projects`` and ``total`` each hold ``current`` (``{resource class:
+    amount}``), ``period`` (``{resource class: {'max', 'average'}}``) and
+    ``samples`` (``[{'sampled_at': ISO 8601, 'usages': {...}}]``).
+    """
+    _attrs = ['bound_region_id', 'region_id', 'binding_id',
+              'virtual_region_id', 'virtual_region_name', 'aggregator_id',
+              'start', 'end', 'limits', 'projects', 'total']
 
 
 def _keystone_url():
@@ -232,6 +250,14 @@ def binding_list(request, virtual_region_id=None):
 
 
 @profiler.trace
+def binding_usage(request, binding_id, start=None, end=None):
+    """Usage of a binding's projects (provider references only)."""
+    body = _get(request, PREFIX + '/bindings/%s/usage' % binding_id,
+                start=start, end=end)
+    return Usage(body['usage'])
+
+
+@profiler.trace
 def binding_delete(request, binding_id):
     _delete(request, PREFIX + '/bindings/%s' % binding_id)
 
@@ -362,6 +388,20 @@ def bound_region_get(request, bound_region_id):
 
 
 @profiler.trace
+def bound_region_usage(request, bound_region_id, project_id=None, start=None,
+                       end=None):
+    """Usage of a bound region's projects, current and over a period.
+
+    ``start`` and ``end`` are ISO 8601 strings (by default the provider
+    answers for the last 24 hours); with ``project_id``, that project
+    only.
+    """
+    body = _get(request, PREFIX + '/bound_regions/%s/usage' % bound_region_id,
+                project_id=project_id, start=start, end=end)
+    return Usage(body['usage'])
+
+
+@profiler.trace
 def bound_region_create(request, provider_id, offer_id, region_id,
                         idempotency_key, description=''):
     """Bind an offer as a local region.
@@ -412,6 +452,14 @@ def project_list(request):
     """
     return [p for p in _get(request, '/projects')['projects']
             if not p.get('is_domain')]
+
+
+@profiler.trace
+def project_region_list(request, project_id):
+    """The bound regions ``project_id`` is entitled to, with their
+    metadata, services and limits."""
+    body = _get(request, PREFIX + '/projects/%s/regions' % project_id)
+    return [ProjectRegion(r) for r in body['regions']]
 
 
 @profiler.trace

@@ -287,3 +287,84 @@ class AggregatorAPITests(helpers.APITestCase):
                          mercador.auth_catalog(self.request))
         self.assertEqual(self.token.id,
                          self.http.last_request.headers['X-Auth-Token'])
+
+
+USAGE = {'current': {'VCPU': 2},
+         'period': {'VCPU': {'max': 2, 'average': 1.5}},
+         'samples': [{'sampled_at': '2026-01-05T10:00:00Z',
+                      'usages': {'VCPU': 2}}]}
+
+
+class UsageAPITests(helpers.APITestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.request.user = auth_utils.get_user(self.request)
+        self.http = requests_mock.Mocker()
+        self.http.start()
+        self.addCleanup(self.http.stop)
+
+    def test_project_regions(self):
+        self.http.get(KEYSTONE + '/OS-MERCADOR/projects/p1/regions',
+                      json={'regions': [{
+                          'id': 'br1', 'region_id': 'V1',
+                          'metadata': {'country': 'FR'},
+                          'services': ['image'], 'limits': None}]})
+
+        regions = mercador.project_region_list(self.request, 'p1')
+
+        self.assertEqual(['V1'], [r.region_id for r in regions])
+        self.assertEqual({'country': 'FR'}, regions[0].metadata)
+        self.assertEqual({}, self.http.last_request.qs)
+
+    def test_bound_region_usage_of_a_period(self):
+        self.http.get(BR_URL + '/br1/usage', json={'usage': {
+            'bound_region_id': 'br1', 'region_id': 'V1',
+            'start': '2026-01-05T00:00:00Z', 'end': '2026-01-06T00:00:00Z',
+            'limits': None,
+            'projects': [dict(USAGE, project_id='p1', project_name='alpha')],
+            'total': USAGE}})
+
+        usage = mercador.bound_region_usage(
+            self.request, 'br1', project_id='p1',
+            start='2026-01-05T00:00:00Z', end='2026-01-06T00:00:00Z')
+
+        self.assertEqual('V1', usage.region_id)
+        self.assertEqual([{'VCPU': 2}],
+                         [p['current'] for p in usage.projects])
+        self.assertEqual({'project_id': ['p1'],
+                          'start': ['2026-01-05t00:00:00z'],
+                          'end': ['2026-01-06t00:00:00z']},
+                         self.http.last_request.qs)
+        self.assertEqual(self.token.id,
+                         self.http.last_request.headers['X-Auth-Token'])
+
+    def test_bound_region_usage_defaults_to_the_providers_period(self):
+        self.http.get(BR_URL + '/br1/usage', json={'usage': {
+            'bound_region_id': 'br1', 'projects': [], 'total': USAGE}})
+
+        mercador.bound_region_usage(self.request, 'br1')
+
+        self.assertEqual({}, self.http.last_request.qs)
+
+    def test_binding_usage(self):
+        self.http.get(KEYSTONE + '/OS-MERCADOR/bindings/b1/usage',
+                      json={'usage': {
+                          'binding_id': 'b1', 'virtual_region_name': 'paris',
+                          'projects': [dict(USAGE, project_id='pp1')],
+                          'total': USAGE}})
+
+        usage = mercador.binding_usage(self.request, 'b1',
+                                       start='2026-01-05T00:00:00Z')
+
+        self.assertEqual('paris', usage.virtual_region_name)
+        self.assertEqual(['pp1'], [p['project_id'] for p in usage.projects])
+        self.assertEqual({'start': ['2026-01-05t00:00:00z']},
+                         self.http.last_request.qs)
+
+    def test_usage_refused(self):
+        self.http.get(BR_URL + '/br1/usage', **_error(
+            400, 'Bad Request', 'A usage period is at most 31 days.'))
+
+        with self.assertRaisesRegex(exceptions.BadRequest, '31 days'):
+            mercador.bound_region_usage(self.request, 'br1')

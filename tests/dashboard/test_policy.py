@@ -19,9 +19,12 @@ from keystone_mercador import policies
 from mercador_dashboard import apps
 from mercador_dashboard import conf
 from mercador_dashboard.content.aggregators import constants as agg
+from mercador_dashboard.content.binding_usage import constants as bu
 from mercador_dashboard.content.bound_regions import constants as br
 from mercador_dashboard.content.offers import constants as offers
+from mercador_dashboard.content.project_regions import constants as regions
 from mercador_dashboard.content.providers import constants as prv
+from mercador_dashboard.content.usage import constants as usage
 from mercador_dashboard.content.virtual_regions import constants as vr
 
 
@@ -46,7 +49,7 @@ class DefaultPolicyTests(unittest.TestCase):
     def test_every_rule_checked_has_a_default(self):
         defaults = _defaults()
         checked = set()
-        for constants in (vr, agg, prv, br, offers):
+        for constants in (vr, agg, prv, br, offers, regions, usage, bu):
             for name in dir(constants):
                 if name.startswith('POLICY_'):
                     checked.update(
