@@ -258,10 +258,12 @@ policy_file = {self.dir}/policy.yaml
                 'url': url, 'region_id': region}})
         return service
 
-    def authtoken_conf(self, username):
+    def authtoken_conf(self, username, auth_url=None):
+        """keystonemiddleware's section for a service user, which
+        authenticates at ``auth_url`` (default: this Keystone's)."""
         return f"""[keystone_authtoken]
 www_authenticate_uri = {self.auth_url}
-auth_url = {self.auth_url}
+auth_url = {auth_url or self.auth_url}
 auth_type = password
 username = {username}
 password = {SERVICE_PASSWORD}
@@ -269,6 +271,38 @@ project_name = service
 user_domain_name = Default
 project_domain_name = Default
 """
+
+
+class KeystoneReplica(Server):
+    """Another gunicorn of a Keystone: its configuration, database and
+    keys, on a port of its own.
+
+    For a service whose tokens must be validated while the Keystone
+    waits on that service (a provider's usage read waits on Placement):
+    a Keystone on SQLite has one worker, which would wait for itself.
+    """
+
+    kind = 'keystone'
+    config_env = 'OS_KEYSTONE_CONFIG_DIR'
+    health_path = '/v3'
+
+    def __init__(self, keystone):
+        super().__init__(keystone.name + '-replica', directory=keystone.dir)
+        self.app = keystone.app
+        self.auth_url = self.url + '/v3'
+        self.keystone = keystone
+
+    def register(self, region):
+        """Make it the internal identity endpoint of ``region``: the one
+        keystonemiddleware validates at for services there (with
+        ``region_name`` and ``interface = internal``)."""
+        admin = client.Session.admin(self.keystone)
+        service = admin.ok('GET', '/v3/services?type=identity')[
+            'services'][0]
+        admin.ok('POST', '/v3/endpoints', json={'endpoint': {
+            'service_id': service['id'], 'interface': 'internal',
+            'url': self.auth_url, 'region_id': region}})
+        return self
 
 
 class GlanceServer(Server):
@@ -334,16 +368,34 @@ class PlacementServer(Server):
     app = 'placement.wsgi.api:application'
     config_env = 'OS_PLACEMENT_CONFIG_DIR'
 
-    def setup(self, keystone, region='RegionOne', register=True):
-        """As ``GlanceServer.setup``."""
+    #: Nova makes allocations on a tenant's behalf, with its service
+    #: token; there is no Nova here, so a project's members may write
+    #: allocations themselves (only that: resource providers and their
+    #: inventories stay the admin's). A tenant of a bound region then
+    #: allocates through the proxy with its own token, as Nova would for
+    #: it, and usage reads have real numbers to report.
+    POLICY = '"placement:allocations:update": "role:member or role:admin"\n'
+
+    def setup(self, keystone, region='RegionOne', register=True,
+              validate_at=None):
+        """As ``GlanceServer.setup``; tokens are validated at
+        ``validate_at`` (a started ``KeystoneReplica``) if given."""
+        policy = os.path.join(self.dir, 'policy.yaml')
+        with open(policy, 'w') as f:
+            f.write(self.POLICY)
         conf = f"""[DEFAULT]
 log_file = {self.log}
 [placement_database]
 connection = sqlite:///{self.dir}/placement.db
 [api]
 auth_strategy = keystone
-{keystone.authtoken_conf('placement')}
+[oslo_policy]
+policy_file = {policy}
+{keystone.authtoken_conf('placement', validate_at and validate_at.auth_url)}
 """
+        if validate_at:
+            validate_at.register(region)
+            conf += 'region_name = %s\ninterface = internal\n' % region
         path = os.path.join(self.dir, 'placement.conf')
         with open(path, 'w') as f:
             f.write(conf)

@@ -61,6 +61,23 @@ OPTS = [
         help='Most provider users an aggregator may request under one '
         'binding (one per tenant user that acts in the bound region).',
     ),
+    cfg.IntOpt(
+        'usage_sample_interval',
+        default=300,
+        min=0,
+        help='Provider side: the least number of seconds between two usage '
+        'samples of a binding project stored on reads of GET '
+        'bindings/{id}/usage (and so of the aggregator\'s bound region '
+        'usage). "mercador-manage usage-collect" stores one whenever it '
+        'runs; schedule it (cron) for a regular history.',
+    ),
+    cfg.FloatOpt(
+        'usage_timeout',
+        default=10.0,
+        min=0.1,
+        help='Provider side: seconds to wait for each Placement request of '
+        'a usage read (connect and answer).',
+    ),
     cfg.BoolOpt(
         'aggregator',
         default=False,

@@ -130,6 +130,16 @@ class ProviderTimeout(ProviderError):
     title = 'Gateway Timeout'
 
 
+class UsageUnavailable(glue.Error):
+    """A region's usage could not be read from its usage service (the
+    provider's Placement, or the provider itself for a bound region)."""
+
+    code = 502
+    title = 'Bad Gateway'
+    message_format = _('Usage of region %(region_id)s is unavailable: '
+                       '%(reason)s')
+
+
 class NotEntitled(glue.Forbidden):
     message_format = ('The project is not entitled to region '
                       '%(region_id)s.')

@@ -18,6 +18,7 @@ from keystone_mercador.aggregator import binding as aggregator_binding
 from keystone_mercador.aggregator import entitlements
 from keystone_mercador.aggregator import providers
 from keystone_mercador.aggregator import revocation as aggregator_revocation
+from keystone_mercador.aggregator import usage as aggregator_usage
 from keystone_mercador.common import api as common_api
 from keystone_mercador import exception  # noqa: F401 (registers errors)
 from keystone_mercador import glue
@@ -27,7 +28,8 @@ from keystone_mercador.publisher import core as publisher_core
 
 PUBLISHER_MANAGERS = (publisher_core.Manager,)
 AGGREGATOR_MANAGERS = (providers.Manager, aggregator_binding.Manager,
-                       entitlements.Manager, aggregator_access.Manager)
+                       entitlements.Manager, aggregator_access.Manager,
+                       aggregator_usage.Manager)
 
 
 def load_managers():

@@ -108,6 +108,23 @@ class Binding(Base, glue.ModelDictMixin):
     created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
 
 
+class UsageSample(Base, glue.ModelDictMixin):
+    """What Placement reported for one project of a binding at one time
+    (``{resource class: amount}``)."""
+
+    __tablename__ = 'mercador_usage_sample'
+    __table_args__ = (
+        sa.Index('ix_mercador_usage_sample_binding', 'binding_id',
+                 'project_id', 'sampled_at'),
+    )
+    id = sa.Column(sa.Integer(), primary_key=True, autoincrement=True)
+    binding_id = sa.Column(
+        sa.String(64), sa.ForeignKey('mercador_binding.id'), nullable=False)
+    project_id = sa.Column(sa.String(64), nullable=False)
+    sampled_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
+    usages = sa.Column(glue.JsonBlob(), nullable=False)
+
+
 class BindingProject(Base, glue.ModelDictMixin):
     __tablename__ = 'mercador_binding_project'
     __table_args__ = (
@@ -186,6 +203,10 @@ class BoundRegion(Base, glue.ModelDictMixin):
     limits = sa.Column(glue.JsonBlob(), nullable=True)
     hops = sa.Column(sa.Integer(), nullable=False, default=1,
                      server_default='1')
+    # The offer's metadata when it was bound (country, location,
+    # compliance, ...). None for rows bound before it was kept.
+    metadata_ = sa.Column('metadata', glue.JsonBlob(), nullable=True,
+                          default=dict)
     binding_id = sa.Column(sa.String(64), nullable=True)
     binding = sa.Column(glue.JsonBlob(), nullable=True)
     # The binding's password, Fernet-encrypted with Keystone's credential
@@ -195,6 +216,12 @@ class BoundRegion(Base, glue.ModelDictMixin):
     created_at = sa.Column(sa.DateTime(), nullable=False, default=_now)
     updated_at = sa.Column(sa.DateTime(), nullable=False, default=_now,
                            onupdate=_now)
+
+    def to_dict(self):
+        d = {c.key: getattr(self, c.key)
+             for c in sa.inspect(type(self)).column_attrs}
+        d['metadata'] = d.pop('metadata_') or {}
+        return d
 
 
 class BoundEndpoint(Base, glue.ModelDictMixin):

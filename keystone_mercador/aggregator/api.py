@@ -46,6 +46,10 @@ def _entitlements():
     return PROVIDERS.mercador_entitlement_api
 
 
+def _usage():
+    return PROVIDERS.mercador_usage_api
+
+
 def _provider_view(ref):
     return {k: v for k, v in ref.items()
             if k not in ('encrypted_secret', 'key_hash')}
@@ -202,6 +206,51 @@ class BoundRegionResource(_BoundRegionBase):
                        force_action='mercador:bound_region:force_delete')
 
 
+def _project_target(project_id):
+    def build():
+        try:
+            return {'project': _usage().get_project(project_id)}
+        except glue.ProjectNotFound:
+            return {}
+    return build
+
+
+def _usage_target(bound_region_id):
+    """The entitlement of the project asked about, if it is entitled."""
+    def build():
+        project_id = flask.request.args.get('project_id')
+        if project_id and _entitlements().is_entitled(bound_region_id,
+                                                      project_id):
+            return {'entitlement': {'bound_region_id': bound_region_id,
+                                    'project_id': project_id}}
+        return {}
+    return build
+
+
+class BoundRegionUsageResource(_Resource):
+    api_prefix = PREFIX + '/bound_regions/<string:bound_region_id>'
+
+    @glue.request_query_schema(schema.bound_region_usage_query)
+    def get(self, bound_region_id):
+        ENFORCER.enforce_call(action='mercador:bound_region_usage:get',
+                              build_target=_usage_target(bound_region_id))
+        return {'usage': _usage().get_usage(bound_region_id,
+                                            dict(flask.request.args))}
+
+
+class ProjectRegionsResource(_Resource):
+    collection_key = 'regions'
+    member_key = 'region'
+    api_prefix = PREFIX + '/projects/<string:project_id>'
+
+    @glue.request_query_schema(schema.empty_query)
+    def get(self, project_id):
+        ENFORCER.enforce_call(action='mercador:project_region:list',
+                              build_target=_project_target(project_id))
+        return {'regions': _usage().list_project_regions(project_id),
+                'links': {'self': flask.request.base_url}}
+
+
 # entitlements
 
 _TARGET_TYPES = {'projects': 'project', 'domains': 'domain'}
@@ -312,12 +361,17 @@ class AggregatorAPI(glue.APIBase):
         (BoundRegionsResource, '/bound_regions', 'bound_regions'),
         (BoundRegionResource, '/bound_regions/<string:bound_region_id>',
          'bound_region'),
+        (BoundRegionUsageResource,
+         '/bound_regions/<string:bound_region_id>/usage',
+         'bound_region_usage'),
         (EntitlementsResource,
          '/bound_regions/<string:bound_region_id>/entitlements',
          'entitlements'),
         (EntitlementResource,
          '/bound_regions/<string:bound_region_id>/entitlements/'
          '<any(projects,domains):kind>/<string:target_id>', 'entitlement'),
+        (ProjectRegionsResource, '/projects/<string:project_id>/regions',
+         'project_regions'),
         (RegionMappingsResource, '/regions/<string:region_id>/mappings',
          'region_mappings'),
         (RegionAccessResource, '/regions/<string:region_id>/access',

@@ -169,7 +169,8 @@ class Manager(glue.Manager):
                       request_hash=request_hash, status='requested',
                       services=offer['services'],
                       limits=offer.get('limits', []),
-                      hops=offer.get('hops', 1))
+                      hops=offer.get('hops', 1),
+                      metadata=offer.get('metadata') or {})
         try:
             row = self.driver.create_bound_region(values)
         except exception.Conflict:

@@ -199,6 +199,12 @@ class ProviderClient:
         self._call('DELETE', '/bindings/%s' % binding_id,
                    expected=(204, 404))
 
+    def get_binding_usage(self, binding_id, params):
+        """The usage of a binding's projects (``params``: start, end,
+        project_id), as the provider reports it."""
+        return self._call('GET', '/bindings/%s/usage' % binding_id,
+                          params=params).json()['usage']
+
     def create_binding_project(self, binding_id, reference):
         """The provider project for an opaque reference (idempotent)."""
         return self._call(

@@ -141,3 +141,15 @@ region_mappings = {
     'properties': {'outward': _ids, 'inward': _ids},
     'additionalProperties': False,
 }
+
+#: A period of at most 31 days (default: the last 24 hours), and one
+#: local project.
+bound_region_usage_query = {
+    'type': 'object',
+    'properties': {
+        'start': types.time,
+        'end': types.time,
+        'project_id': types.id_,
+    },
+    'additionalProperties': False,
+}

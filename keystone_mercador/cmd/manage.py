@@ -130,6 +130,21 @@ def reconcile(args):
     return _reconcile(args, repair=True)
 
 
+def usage_collect(args):
+    """Store a usage sample of every project of every binding."""
+    glue.load_backends(*extension.PUBLISHER_MANAGERS)
+    failed = False
+    for binding, count, error in \
+            glue.PROVIDERS.mercador_publisher_api.collect_usage():
+        if error is None:
+            print(_('binding %s: %d project(s) sampled')
+                  % (binding['id'], count))
+        else:
+            failed = True
+            print(_('binding %s: NOT sampled: %s') % (binding['id'], error))
+    return 1 if failed else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='mercador-manage',
@@ -172,6 +187,12 @@ def main(argv=None):
         '--check', action='store_true',
         help='Only count the secrets not on the primary key; exit 1 if '
         'any.')
+    sub.add_parser(
+        'usage-collect',
+        help='Provider side: store a usage sample (Placement\'s usage) of '
+        'every project of every binding, whatever [mercador] '
+        'usage_sample_interval says; schedule it (cron) for a regular '
+        'history. Exit 1 if a region\'s usage could not be read.')
     args = parser.parse_args(argv)
 
     config_files = args.config_file
@@ -181,7 +202,8 @@ def main(argv=None):
     glue.configure(config_files or None)
     return {'db_sync': db_sync, 'db_version': db_version, 'audit': audit,
             'reconcile': reconcile,
-            'credential-rotate': credential_rotate}[args.command](args)
+            'credential-rotate': credential_rotate,
+            'usage-collect': usage_collect}[args.command](args)
 
 
 if __name__ == '__main__':

@@ -21,5 +21,10 @@ service_type = {'type': 'string', 'minLength': 1, 'maxLength': 255,
 idempotency_key = {'type': 'string', 'minLength': 8, 'maxLength': 255,
                    'pattern': r'^[A-Za-z0-9._:-]+$'}
 
+# ISO 8601, as keystone_mercador.common.usage parses it.
+time = {'type': 'string', 'maxLength': 64,
+        'pattern': r'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}'
+                   r'(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$'}
+
 empty_query = {'type': 'object', 'additionalProperties': False}
 empty_body = {'type': 'object', 'additionalProperties': False}

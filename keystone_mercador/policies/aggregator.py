@@ -14,6 +14,11 @@
 
 The aggregator's administrators manage providers, bound regions and
 entitlements; readers (system reader) may look.
+
+A tenant may see the bound regions of its own project and their usage:
+``target.project`` is the Keystone project asked about, ``target.
+entitlement`` the entitlement of the project asked about to the bound
+region (absent when it is not entitled), both from stored rows.
 """
 
 from keystone_mercador.policies import base
@@ -34,6 +39,9 @@ _BR = '/bound_regions'
 _BR_ID = _BR + '/{bound_region_id}'
 _ENT = _BR_ID + '/entitlements'
 _ENT_ID = _ENT + '/{target_type}/{target_id}'
+
+PROJECT_MEMBER = 'project_id:%(target.project.id)s'
+ENTITLED_PROJECT = 'project_id:%(target.entitlement.project_id)s'
 
 _aggregator = [
     base.rule('provider', 'create', RESELLER_ADMIN, 'POST', _PRV,
@@ -69,6 +77,19 @@ _aggregator = [
               'Unbind whatever the provider answers: remove the local region '
               'even when the provider\'s binding cannot be deleted (checked '
               'in addition to mercador:bound_region:delete).'),
+    base.rule('project_region', 'list',
+              '%s or %s' % (RESELLER_READER, PROJECT_MEMBER), 'GET,HEAD',
+              '/projects/{project_id}/regions',
+              'List the bound regions a project may use, with their '
+              'metadata, services and limits: reseller readers, and tokens '
+              'scoped to that project.'),
+    base.rule('bound_region_usage', 'get',
+              '%s or %s' % (RESELLER_READER, ENTITLED_PROJECT), 'GET,HEAD',
+              _BR_ID + '/usage',
+              'Show the usage of the projects of a bound region, now and '
+              'over a period: reseller readers; with ?project_id, also '
+              'tokens scoped to that project when it is entitled to the '
+              'bound region.'),
     base.rule('entitlement', 'list', RESELLER_READER, 'GET,HEAD', _ENT,
               'List the projects and domains entitled to a bound region.'),
     base.rule('entitlement', 'create', RESELLER_ADMIN, 'PUT', _ENT_ID,

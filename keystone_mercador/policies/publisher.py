@@ -100,6 +100,10 @@ _publisher = [
               _BND_ID + '/credential',
               'Issue a new secret for a binding identity (the old one stops '
               'working).', base.PROJECT_SCOPE),
+    base.rule('binding_usage', 'get', PROVIDER_OR_AGGREGATOR_READER,
+              'GET,HEAD', _BND_ID + '/usage',
+              'Show the usage of the projects of a binding, now and over a '
+              'period (what the provider bills the aggregator for).'),
     base.rule('binding_project', 'create', AGGREGATOR, 'POST', _BPRJ,
               'Obtain a provider project under a binding for an opaque tenant '
               'reference (idempotent).', base.PROJECT_SCOPE),

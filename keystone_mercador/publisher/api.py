@@ -290,6 +290,16 @@ class BindingCredentialResource(_Resource):
         return {'credential': _credential(ref, password)}, http.client.OK
 
 
+class BindingUsageResource(_Resource):
+
+    @glue.request_query_schema(schema.binding_usage_query)
+    def get(self, binding_id):
+        ENFORCER.enforce_call(action='mercador:binding_usage:get',
+                              build_target=_binding_target(binding_id))
+        return {'usage': _api().get_binding_usage(
+            binding_id, dict(flask.request.args))}
+
+
 # binding projects
 
 class _BindingProjectBase(_Resource):
@@ -430,6 +440,8 @@ class PublisherAPI(glue.APIBase):
         (BindingResource, '/bindings/<string:binding_id>', 'binding'),
         (BindingCredentialResource,
          '/bindings/<string:binding_id>/credential', 'binding_credential'),
+        (BindingUsageResource, '/bindings/<string:binding_id>/usage',
+         'binding_usage'),
         (BindingProjectsResource, '/bindings/<string:binding_id>/projects',
          'binding_projects'),
         (BindingProjectResource,

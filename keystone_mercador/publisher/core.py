@@ -25,12 +25,15 @@ import uuid
 
 from oslo_log import log
 from oslo_utils import excutils
+from oslo_utils import timeutils
 
+from keystone_mercador.common import usage
 from keystone_mercador.common import utils
 from keystone_mercador import exception
 from keystone_mercador import glue
 from keystone_mercador.i18n import _
 from keystone_mercador.policies import publisher as publisher_policies
+from keystone_mercador.publisher import usage as placement
 
 CONF = glue.CONF
 LOG = log.getLogger(__name__)
@@ -1001,3 +1004,94 @@ class Manager(glue.Manager):
                     a['role_id'], user_id=a['user_id'],
                     project_id=project_id)
         glue.Audit.updated(BINDING_PROJECT, project_id, initiator)
+
+    # usage: Placement's, per binding project, and its samples
+
+    def _read_usage(self, binding, vr, project_ids):
+        """``{project_id: {resource class: amount}}`` as Placement reports
+        it in the virtual region's region, or None when the virtual region
+        offers no Placement (nothing can be allocated through it)."""
+        if 'placement' not in vr['services']:
+            return None
+        url = placement.placement_url(self._offered_services(
+            vr['region_id']).get('placement', []))
+        if url is None:
+            return None
+        reader = placement.PlacementReader(binding, vr['region_id'], url)
+        try:
+            return {p: reader.read(p) for p in project_ids}
+        finally:
+            reader.close()
+
+    @staticmethod
+    def _sampling_time():
+        # Whole seconds: every database keeps them as they are.
+        return timeutils.utcnow().replace(microsecond=0)
+
+    def get_binding_usage(self, binding_id, query):
+        """The usage of a binding's projects (of one if ``query`` has a
+        ``project_id``) now and over the query's period; stores a sample
+        of each project read when its last one is older than ``[mercador]
+        usage_sample_interval``."""
+        start, end = usage.period(query)
+        binding = self.driver.get_binding(binding_id)
+        project_id = query.get('project_id')
+        if project_id is not None:
+            project_ids = [self.driver.get_binding_project(
+                binding_id, project_id)['id']]
+        else:
+            project_ids = [p['id'] for p in
+                           self.driver.list_binding_projects(binding_id)]
+        vr = self.driver.get_virtual_region(binding['virtual_region_id'])
+        current = self._read_usage(binding, vr, project_ids)
+        now = self._sampling_time()
+        if current is not None:
+            last = self.driver.last_sampled_at(binding_id)
+            interval = CONF.mercador.usage_sample_interval
+            due = {p: u for p, u in current.items()
+                   if p not in last
+                   or (now - last[p]).total_seconds() >= interval}
+            if due:
+                self.driver.create_usage_samples(binding_id, due, now)
+        if not query.get('end'):
+            end = max(end, now)
+        current = current or {p: {} for p in project_ids}
+        samples = self.driver.list_usage_samples(binding_id, start, end,
+                                                 project_id)
+        by_project = {}
+        for sample in samples:
+            by_project.setdefault(sample['project_id'], []).append(sample)
+        return {
+            'binding_id': binding_id,
+            'virtual_region_id': vr['id'],
+            'virtual_region_name': vr['name'],
+            'aggregator_id': binding['aggregator_id'],
+            'start': usage.isotime(start), 'end': usage.isotime(end),
+            'limits': vr['limits'],
+            'projects': [
+                dict(project_id=p, **usage.summary(
+                    current[p], by_project.get(p, [])))
+                for p in project_ids],
+            'total': usage.total(current.values(), samples),
+        }
+
+    def collect_usage(self):
+        """Store a sample of every project of every binding whose virtual
+        region offers Placement; yield ``(binding, count, error)`` per
+        binding (``error`` a UsageUnavailable, or None)."""
+        vrs = {}
+        for binding in self.driver.list_bindings():
+            vr_id = binding['virtual_region_id']
+            if vr_id not in vrs:
+                vrs[vr_id] = self.driver.get_virtual_region(vr_id)
+            project_ids = [p['id'] for p in
+                           self.driver.list_binding_projects(binding['id'])]
+            try:
+                current = self._read_usage(binding, vrs[vr_id], project_ids)
+            except exception.UsageUnavailable as e:
+                yield binding, 0, e
+                continue
+            if current:
+                self.driver.create_usage_samples(
+                    binding['id'], current, self._sampling_time())
+            yield binding, len(current or {}), None

@@ -67,3 +67,24 @@ def bind(aggregator_session, vr_id, key=None):
     return aggregator_session.ok('POST', API + '/bindings', json={
         'binding': {'virtual_region_id': vr_id,
                     'idempotency_key': key or unique('key')}})['binding']
+
+
+#: Resource classes and totals of the resource provider make_inventory
+#: creates.
+INVENTORY = {'VCPU': 64, 'MEMORY_MB': 131072, 'DISK_GB': 2000}
+
+
+def make_inventory(provider_admin, placement_url, inventory=INVENTORY):
+    """A resource provider with ``inventory`` at the provider's Placement,
+    made by its admin (what nova-compute registers for a host): tenants
+    can then allocate against it. Returns its UUID."""
+    placement = provider_admin.at(placement_url)
+    headers = {'OpenStack-API-Version': 'placement 1.20'}
+    rp = placement.ok('POST', '/resource_providers', headers=headers,
+                      json={'name': unique('usage-host')})
+    placement.ok('PUT', '/resource_providers/%s/inventories' % rp['uuid'],
+                 headers=headers, json={
+                     'resource_provider_generation': rp['generation'],
+                     'inventories': {rc: {'total': total}
+                                     for rc, total in inventory.items()}})
+    return rp['uuid']

@@ -33,6 +33,8 @@ ADMINS = {'system_admin', 'domain_admin', 'project_admin'}
 READERS = ADMINS | {'system_reader', 'system_member'}
 EVERYONE = {'%s_%s' % (s, r) for s in personas.SCOPES
             for r in personas.ROLES}
+#: Tokens scoped to the personas' project.
+PROJECT = {'project_%s' % r for r in personas.ROLES}
 PERSONAS = sorted(EVERYONE | {'anonymous'})
 
 
@@ -52,6 +54,11 @@ class World:
         self.bound = self.fresh_bound_region()
         self.project = agg.tenant(self.admin)[0]
         self.entitle(self.bound, self.project['id'])
+        # The personas' project, entitled to a bound region of its own.
+        self.personas_project = self.sessions['project_member'].token_body[
+            'token']['project']['id']
+        self.personas_bound = self.fresh_bound_region()
+        self.entitle(self.personas_bound, self.personas_project)
 
     def fresh_provider_body(self):
         credential, _ = agg.offer_story(self.provider_admin)
@@ -128,6 +135,18 @@ ROUTES = [
     ('force unbind', ADMINS, 'DELETE',
      lambda w, a: '/bound_regions/%s?force=true' % (
          w.fresh_bound_region()['id'] if a else w.bound['id']), None),
+    ('list project regions', READERS | PROJECT, 'GET',
+     lambda w, a: '/projects/%s/regions' % w.personas_project, None),
+    ('list regions of another project', READERS, 'GET',
+     lambda w, a: '/projects/%s/regions' % w.project['id'], None),
+    ('bound region usage', READERS, 'GET',
+     lambda w, a: '/bound_regions/%s/usage' % w.personas_bound['id'], None),
+    ('project usage', READERS | PROJECT, 'GET',
+     lambda w, a: '/bound_regions/%s/usage?project_id=%s' % (
+         w.personas_bound['id'], w.personas_project), None),
+    ('usage of a project not entitled', READERS, 'GET',
+     lambda w, a: '/bound_regions/%s/usage?project_id=%s' % (
+         w.bound['id'], w.personas_project), None),
     ('list entitlements', READERS, 'GET',
      lambda w, a: '/bound_regions/%s/entitlements' % w.bound['id'], None),
     ('check entitlement', READERS, 'GET',

@@ -182,7 +182,8 @@ class World:
             'offer_id': [self.vr['id']],
             'aggregator_id': [self.reseller['id']],
             'binding_id': [self.binding['id']],
-            'project_id': [self.binding_project['id']],
+            # A provider's binding project, and a tenant of the aggregator.
+            'project_id': [self.binding_project['id'], self.project['id']],
             'provider_id': [self.provider_ref['id']],
             'bound_region_id': [self.bound['id']],
             'target_id': [self.project['id'], 'default'],

@@ -186,6 +186,11 @@ def test_provider_story_responses_match_the_document(provider):
         'project': {'reference': reference}})
     agg.ok('GET', b_path + '/projects')
     agg.ok('GET', b_path + '/projects/' + project['id'])
+    agg.ok('GET', b_path + '/usage')
+    admin.ok('GET', b_path + '/usage?project_id=%s&start=2026-01-01T00:00Z'
+             '&end=2026-01-02T00:00:00%%2B01:00'
+             % project['id'])
+    admin.ok('GET', b_path + '/usage?start=tomorrow', status=400)
     reference = pub.unique('user-reference')
     user = agg.ok('POST', b_path + '/users', status=201, json={
         'user': {'reference': reference}})['user']
@@ -303,6 +308,14 @@ def test_aggregator_story_responses_match_the_document(
     stranger, _ = agg.tenant(client.Session.admin(aggregator))
     proxy.ok('POST', mappings, status=403, headers={
         'X-Subject-Token': member.token}, json={'outward': [stranger['id']]})
+
+    # What the tenant sees of its regions, and usage.
+    regions = member.ok('GET', api + '/projects/%s/regions'
+                        % project['id'])['regions']
+    assert [r['id'] for r in regions] == [bound['id']]
+    member.ok('GET', br_path + '/usage?project_id=' + project['id'])
+    admin.ok('GET', br_path + '/usage')
+    member.ok('GET', br_path + '/usage', status=403)
 
     admin.ok('DELETE', entitlement)
     admin.ok('GET', entitlement, status=404)

@@ -133,6 +133,8 @@ ROUTES = [
     ('delete binding', ADMINS | OWNER, 'DELETE',
      lambda w, f: '/bindings/' + (
          w.fresh_binding() if f else w.binding['id']), None),
+    ('binding usage', READERS | OWNER, 'GET',
+     lambda w, f: '/bindings/%s/usage' % w.binding['id'], None),
     ('rotate binding credential', OWNER, 'POST',
      lambda w, f: '/bindings/%s/credential' % (
          w.fresh_binding() if f else w.binding['id']), lambda w: {}),

@@ -23,6 +23,14 @@ from keystone_mercador import models
 from mercador_common import entitlements as rule
 
 
+def _bound_region_columns(values):
+    """``values`` with ``metadata`` under its model attribute's name."""
+    values = dict(values)
+    if 'metadata' in values:
+        values['metadata_'] = values.pop('metadata')
+    return values
+
+
 class Aggregator(base.AggregatorDriverBase, sql.Driver):
 
     # providers
@@ -100,7 +108,7 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
         # A concurrent request may still get there first: the unique
         # constraints decide.
         return self._insert(
-            models.BoundRegion, bound_region,
+            models.BoundRegion, _bound_region_columns(bound_region),
             _('Region %s or offer %s is being bound by another request.')
             % (bound_region['region_id'], bound_region['offer_id']))
 
@@ -142,7 +150,8 @@ class Aggregator(base.AggregatorDriverBase, sql.Driver):
                 for endpoint in endpoints:
                     session.add(models.BoundEndpoint(
                         bound_region_id=bound_region_id, **endpoint))
-            return self._update_row(session, row, values)
+            return self._update_row(session, row,
+                                    _bound_region_columns(values))
 
     def delete_bound_region(self, bound_region_id):
         with glue.session_for_write() as session:

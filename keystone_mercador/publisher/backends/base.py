@@ -145,3 +145,19 @@ class PublisherDriverBase(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def delete_binding_user(self, binding_id, user_id):
         """Delete one user row of a binding."""
+
+    @abc.abstractmethod
+    def create_usage_samples(self, binding_id, samples, sampled_at):
+        """Store one sample per project: ``samples`` is ``{project_id:
+        {resource class: amount}}``, all taken at ``sampled_at``."""
+
+    @abc.abstractmethod
+    def last_sampled_at(self, binding_id):
+        """``{project_id: datetime}`` of the latest sample of each project
+        of the binding that has one."""
+
+    @abc.abstractmethod
+    def list_usage_samples(self, binding_id, start, end, project_id=None):
+        """The samples of a binding (of one of its projects if given) taken
+        from ``start`` to ``end`` included, oldest first: dicts with
+        ``project_id``, ``sampled_at`` and ``usages``."""

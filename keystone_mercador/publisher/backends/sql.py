@@ -207,7 +207,8 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
     def delete_binding(self, binding_id):
         with glue.session_for_write() as session:
             row = self._get_binding(session, binding_id)
-            for model in (models.BindingProject, models.BindingUser):
+            for model in (models.UsageSample, models.BindingProject,
+                          models.BindingUser):
                 session.query(model).filter_by(binding_id=binding_id).delete()
             session.delete(row)
 
@@ -235,6 +236,8 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
 
     def delete_binding_project(self, binding_id, project_id):
         with glue.session_for_write() as session:
+            session.query(models.UsageSample).filter_by(
+                binding_id=binding_id, project_id=project_id).delete()
             deleted = session.query(models.BindingProject).filter_by(
                 binding_id=binding_id, id=project_id).delete()
             if not deleted:
@@ -274,3 +277,32 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
                 binding_id=binding_id, id=user_id).delete()
             if not deleted:
                 raise exception.BindingUserNotFound(user_id=user_id)
+
+    # usage samples
+
+    def create_usage_samples(self, binding_id, samples, sampled_at):
+        with glue.session_for_write() as session:
+            for project_id, usages in sorted(samples.items()):
+                session.add(models.UsageSample(
+                    binding_id=binding_id, project_id=project_id,
+                    sampled_at=sampled_at, usages=usages))
+
+    def last_sampled_at(self, binding_id):
+        us = models.UsageSample
+        with glue.session_for_read() as session:
+            query = session.query(us.project_id, sa.func.max(
+                us.sampled_at)).filter(us.binding_id == binding_id).group_by(
+                us.project_id)
+            return dict(query.all())
+
+    def list_usage_samples(self, binding_id, start, end, project_id=None):
+        us = models.UsageSample
+        with glue.session_for_read() as session:
+            query = session.query(us).filter(
+                us.binding_id == binding_id, us.sampled_at >= start,
+                us.sampled_at <= end)
+            if project_id is not None:
+                query = query.filter(us.project_id == project_id)
+            return [{'project_id': r.project_id, 'sampled_at': r.sampled_at,
+                     'usages': r.usages}
+                    for r in query.order_by(us.sampled_at, us.id)]
