@@ -171,11 +171,12 @@ def _number(value):
 
 
 class UsageTable(tables.DataTable):
-    project = tables.Column('project_name', verbose_name=_("Project"))
+    project = tables.Column('project_name', verbose_name=_("Project"),
+                            classes=('usage-project',))
     project_id = tables.Column('project_id', verbose_name=_("Project ID"))
     resource = tables.Column('resource', verbose_name=_("Resource"))
     current = tables.Column('current', verbose_name=_("Current"),
-                            filters=(_number,))
+                            filters=(_number,), classes=('usage-current',))
     max = tables.Column('max', verbose_name=_("Max"), filters=(_number,))
     average = tables.Column('average', verbose_name=_("Average"),
                             filters=(_number,))

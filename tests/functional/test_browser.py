@@ -20,18 +20,30 @@ the offer as V1 and entitles the tenant's project in the aggregator's
 Horizon; the tenant, still logged in, finds V1 in the region menu beside
 V0, picks it and sees and opens the provider's image. Screenshots of every
 step go to test-artifacts/browser/.
+
+Then usage: the tenant allocates resources in V1's Placement through the
+proxy (as Nova would for it), finds them on its Regions page, and both
+admins find the same numbers in their usage panels. Last, every entry of
+the side menu of each persona (tenant, reseller admin, provider admin) is
+opened: none may answer 403 or show an error.
 """
 
+import csv
+import io
 import os
 import shutil
 import tempfile
+import time
 import uuid
 
 import pytest
+import requests
 
+from harness import client
 from harness import clouds
 from harness import servers
 from tests.functional import databases
+from tests.functional import publisher
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMEDRIVER = '/usr/bin/chromedriver'
@@ -39,6 +51,9 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), '..', '..',
                          'test-artifacts', 'browser')
 TENANT = 'browser-tenant'
 IMAGE = 'provider-image'
+#: What the tenant allocates in V1, as Nova would for a server.
+ALLOCATION = {'VCPU': 2, 'MEMORY_MB': 512}
+NOT_AUTHORIZED = 'You are not authorized to access this page'
 
 webdriver = pytest.importorskip('selenium.webdriver')
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -155,6 +170,62 @@ def _panels(driver):
                                  '#sidebar a.openstack-panel')]
 
 
+def _switch_region(driver, horizon, region):
+    driver.get(horizon + '/auth/switch_services_region/%s/?next=%s'
+               % (region, '/project/regions/'))
+    _wait(driver, ec.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, '.context-region'), region))
+
+
+def _allocate(demo, resources):
+    """The tenant's allocation in V1's Placement, through the proxy with
+    its own token and IDs, against a resource provider the provider's
+    admin made (as nova-compute would)."""
+    s = demo.servers
+    rp = publisher.make_inventory(
+        client.Session.admin(s['provider-keystone']), s['placement'].url)
+    session = client.Session.login(s['aggregator-keystone'].url,
+                                   client.password_auth(
+                                       username=TENANT,
+                                       password=clouds.TENANT_PASSWORD,
+                                       scope=client.project_scope(TENANT)))
+    user = session.ok('GET', '/v3/auth/tokens',
+                      headers={'X-Subject-Token': session.token})['token']
+    r = requests.put(
+        '%s/V1/placement/allocations/%s' % (s['proxy'].url, uuid.uuid4()),
+        headers={'X-Auth-Token': session.token,
+                 'OpenStack-API-Version': 'placement 1.12'},
+        json={'allocations': {rp: {'resources': resources}},
+              'project_id': user['project']['id'],
+              'user_id': user['user']['id']}, timeout=60)
+    assert r.status_code == 204, r.text
+
+
+def _usage_rows(driver):
+    """``{(project, resource): current}`` of a usage table."""
+    rows = {}
+    for tr in driver.find_elements(By.CSS_SELECTOR,
+                                   'table#usage tbody tr[data-object-id]'):
+        project, resource = tr.get_attribute('data-object-id').split(':')
+        names = tr.find_elements(By.CSS_SELECTOR, 'td.usage-project')
+        if names:
+            project = names[0].text
+        rows[(project, resource)] = tr.find_element(
+            By.CSS_SELECTOR, 'td.usage-current').text
+    return rows
+
+
+def _csv(driver):
+    link = driver.find_element(By.ID, 'usage_csv').get_attribute('href')
+    r = requests.get(link, timeout=60, cookies={
+        c['name']: c['value'] for c in driver.get_cookies()})
+    assert r.status_code == 200 and r.headers['Content-Type'] == 'text/csv'
+    lines = r.text.splitlines()
+    start = [i for i, line in enumerate(lines)
+             if line.startswith('"Project ID"')][0]
+    return list(csv.reader(io.StringIO('\n'.join(lines[start + 1:]))))
+
+
 def test_the_whole_story(demo, browsers):
     provider = demo.servers['provider-horizon'].url
     aggregator = demo.servers['aggregator-horizon'].url
@@ -162,9 +233,17 @@ def test_the_whole_story(demo, browsers):
     suffix = uuid.uuid4().hex[:6]
     reseller, offer = 'reseller-' + suffix, 'browser-fr-' + suffix
 
-    # The tenant is logged in, using V0: no image service there.
+    # The tenant logs in and lands on its regions (V0 has no Nova for
+    # Horizon's Overview), using V0: no image service there.
     tenant = browsers()
     _login(tenant, aggregator, TENANT, clouds.TENANT_PASSWORD)
+    assert tenant.current_url.endswith('/project/regions/'), \
+        tenant.current_url
+    assert 'V0' in tenant.find_element(By.ID, 'project_regions').text
+    _shot(tenant, 'tenant-landing')
+    tenant.get(aggregator + '/project/')
+    assert NOT_AUTHORIZED not in tenant.page_source
+    assert '/project/' != tenant.current_url[len(aggregator):]
     tenant.get(aggregator + '/project/api_access/')
     _shot(tenant, 'tenant-before-binding')
     assert 'Images' not in _panels(tenant)
@@ -187,8 +266,10 @@ def test_the_whole_story(demo, browsers):
     browser.find_element(By.ID, 'id_name').send_keys(offer)
     Select(browser.find_element(By.ID, 'id_region_id')).select_by_value(
         'RegionOne')
-    browser.find_element(
-        By.CSS_SELECTOR, 'input[name=services][value=image]').click()
+    for service in ('image', 'placement'):
+        browser.find_element(
+            By.CSS_SELECTOR, 'input[name=services][value=%s]' % service
+        ).click()
     browser.find_element(By.ID, 'id_country').send_keys('FR')
     _shot(browser, 'provider-creates-virtual-region')
     _submit(browser)
@@ -286,3 +367,111 @@ def test_the_whole_story(demo, browsers):
         (By.CSS_SELECTOR, '.detail-page, .page-header, main'), IMAGE))
     assert 'Active' in tenant.page_source
     _shot(tenant, 'tenant-image-detail')
+
+    # The tenant uses V1 (an allocation, as Nova would make for a server)
+    # and finds it on its Regions page, with the offer's metadata.
+    _allocate(demo, ALLOCATION)
+    tenant.get(aggregator + '/project/regions/')
+    v1 = tenant.find_element(By.CSS_SELECTOR, '.mercador-region[data-region='
+                                              '"V1"]')
+    assert v1.find_element(By.CSS_SELECTOR, '.region-country').text == 'FR'
+    assert tenant.find_element(By.CSS_SELECTOR, '.mercador-region[data-'
+                               'region="V0"] .region-compliance'
+                               ).text == 'gdpr'
+    assert 'image' in v1.find_element(By.CSS_SELECTOR,
+                                      '.region-services').text
+    used = {tr.get_attribute('data-resource'): tr.find_element(
+        By.CSS_SELECTOR, '.limit-used').text for tr in v1.find_elements(
+        By.CSS_SELECTOR, '.region-limits tbody tr[data-resource]')}
+    assert used == {k: str(v) for k, v in ALLOCATION.items()}, used
+    assert 'Current region' in v1.text
+    _shot(tenant, 'tenant-regions')
+    # Its switch link goes back to V0.
+    tenant.find_element(By.CSS_SELECTOR, '.mercador-region[data-region="V0"]'
+                        ' a.region-switch').click()
+    _wait(tenant, ec.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, '.context-region'), 'V0'))
+
+    # The reseller's admin sees the tenant's usage of V1...
+    browser.get(aggregator + '/admin/usage/')
+    Select(browser.find_element(By.ID, 'id_subject')).select_by_visible_text(
+        'V1 (France (provider-%s))' % suffix)
+    browser.find_element(By.CSS_SELECTOR, '#usage_form [type=submit]'
+                         ).click()
+    _wait(browser, ec.presence_of_element_located(
+        (By.CSS_SELECTOR, 'table#usage tbody tr[data-object-id]')))
+    assert _usage_rows(browser) == {
+        (TENANT, k): str(v) for k, v in ALLOCATION.items()}, \
+        _usage_rows(browser)
+    charts = browser.find_elements(By.CSS_SELECTOR,
+                                   '.mercador-usage-chart polyline')
+    assert len(charts) == len(ALLOCATION)
+    assert not _messages(browser)
+    _shot(browser, 'reseller-usage')
+    assert sorted((row[1], row[2], row[3]) for row in _csv(browser)) == \
+        sorted((TENANT, k, str(v)) for k, v in ALLOCATION.items())
+
+    # ...and the provider's admin the same numbers, of its own project
+    # reference, for the binding.
+    _login(browser, provider, 'admin', servers.ADMIN_PASSWORD)
+    browser.get(provider + '/admin/binding_usage/')
+    Select(browser.find_element(By.ID, 'id_subject')).select_by_visible_text(
+        '%s / %s' % (offer, reseller))
+    browser.find_element(By.CSS_SELECTOR, '#usage_form [type=submit]'
+                         ).click()
+    _wait(browser, ec.presence_of_element_located(
+        (By.CSS_SELECTOR, 'table#usage tbody tr[data-object-id]')))
+    rows = _usage_rows(browser)
+    assert sorted((r, c) for (_p, r), c in rows.items()) == sorted(
+        (k, str(v)) for k, v in ALLOCATION.items()), rows
+    assert TENANT not in browser.page_source
+    assert len(browser.find_elements(
+        By.CSS_SELECTOR, '.mercador-usage-chart polyline')) == \
+        len(ALLOCATION)
+    _shot(browser, 'provider-usage')
+    assert len(_csv(browser)) == len(ALLOCATION)
+
+
+def _crawl(driver, horizon, persona):
+    """Open every entry of the side menu; the pages that fail."""
+    links = []
+    for a in driver.find_elements(By.CSS_SELECTOR,
+                                  '#sidebar a.openstack-panel'):
+        href = a.get_attribute('href')
+        if href not in links:
+            links.append(href)
+    assert links, persona
+    failures = []
+    for href in links:
+        driver.get(href)
+        _wait(driver, lambda d: d.execute_script(
+            'return document.readyState') == 'complete')
+        # Angular panels load their data after the page: give their
+        # error toasts the time to show.
+        time.sleep(0.3)
+        errors = [e.text for e in driver.find_elements(
+            By.CSS_SELECTOR, '.alert-danger, .alert-error')
+            if e.is_displayed()]
+        if NOT_AUTHORIZED in driver.page_source or errors:
+            failures.append((href[len(horizon):], errors or [
+                NOT_AUTHORIZED]))
+    return links, failures
+
+
+def test_every_menu_entry_of_every_persona(demo, browsers):
+    provider = demo.servers['provider-horizon'].url
+    aggregator = demo.servers['aggregator-horizon'].url
+    driver = browsers()
+    results = {}
+    for persona, horizon, username, password in (
+            ('tenant', aggregator, TENANT, clouds.TENANT_PASSWORD),
+            ('reseller-admin', aggregator, 'admin', servers.ADMIN_PASSWORD),
+            ('provider-admin', provider, 'admin', servers.ADMIN_PASSWORD)):
+        _login(driver, horizon, username, password)
+        # Landed on a page the persona may see.
+        assert NOT_AUTHORIZED not in driver.page_source, driver.current_url
+        _shot(driver, persona + '-landing')
+        results[persona] = _crawl(driver, horizon, persona)
+    failures = {persona: failed for persona, (_links, failed)
+                in results.items() if failed}
+    assert not failures, failures
