@@ -31,6 +31,10 @@ MAX_PERIOD = datetime.timedelta(days=31)
 
 def _parse(name, text):
     try:
+        # The schema's pattern ends with $, which Python lets match before
+        # a final newline.
+        if text != text.strip():
+            raise ValueError(text)
         when = timeutils.parse_isotime(text)
     except ValueError:
         raise exception.InvalidInput(

@@ -200,3 +200,27 @@ class DeleteBindingProject(command.Command):
                     lambda project_id: client.delete(
                         'bindings', parsed_args.binding, 'projects',
                         project_id))
+
+
+class ShowBindingUsage(command.Lister):
+    _description = ('Show the usage of a binding\'s projects (provider '
+                    'projects), now and over a period')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('binding', metavar='<binding-id>',
+                            help='Binding (ID)')
+        parser.add_argument(
+            '--project', metavar='<project-id>',
+            help='Only this project of the binding (ID)')
+        common.add_period_options(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        client = self.app.client_manager.mercador
+        query = common.period_query(parsed_args)
+        if parsed_args.project:
+            query['project_id'] = parsed_args.project
+        usage = client.list('usage', 'bindings', parsed_args.binding,
+                            'usage', **query)
+        return common.usage_rows(usage, parsed_args.total)

@@ -14,8 +14,10 @@
 
 import uuid
 
+from keystoneauth1 import exceptions as ks_exceptions
 from openstackclient.identity import common as identity_common
 from osc_lib.command import command
+from osc_lib import exceptions as osc_exceptions
 
 from mercador_osc.v1 import common
 from mercador_osc.v1 import provider as provider_cmds
@@ -213,3 +215,49 @@ class ListEntitlement(command.Lister):
         refs = client.list('entitlements', 'bound_regions', ref['id'],
                            'entitlements')
         return common.listing(refs, ('target_type', 'target_id'))
+
+
+def _find_usable_region(app, name_or_id):
+    """A bound region, also for a tenant who may not read bound regions
+    but those of its project (``projects/{id}/regions``)."""
+    client = app.client_manager.mercador
+    try:
+        return find_bound_region(client, name_or_id)
+    except ks_exceptions.Forbidden:
+        project_id = app.client_manager.auth_ref.project_id
+        for region in client.list('regions', 'projects', project_id,
+                                  'regions'):
+            if name_or_id in (region['id'], region['region_id']):
+                return region
+        raise osc_exceptions.CommandError(
+            'No bound region with an ID or region ID of "%s" is available '
+            'to this project.' % name_or_id)
+
+
+class ShowBoundRegionUsage(command.Lister):
+    _description = ('Show the usage of a bound region\'s projects, now and '
+                    'over a period, as its provider reports it')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'bound_region', metavar='<bound-region>',
+            help='Bound region (ID, or its local region ID)')
+        parser.add_argument(
+            '--project', metavar='<project>',
+            help='Only this project (name or ID)')
+        identity_common.add_project_domain_option_to_parser(parser)
+        common.add_period_options(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        client = self.app.client_manager.mercador
+        ref = _find_usable_region(self.app, parsed_args.bound_region)
+        query = common.period_query(parsed_args)
+        if parsed_args.project:
+            query['project_id'] = identity_common.find_project(
+                self.app.client_manager.identity, parsed_args.project,
+                parsed_args.project_domain).id
+        usage = client.list('usage', 'bound_regions', ref['id'], 'usage',
+                            **query)
+        return common.usage_rows(usage, parsed_args.total)

@@ -89,3 +89,42 @@ def each(noun, names, verb, action):
     if failures:
         raise exceptions.CommandError('%d of %d %ss failed to %s.'
                                       % (failures, len(names), noun, verb))
+
+
+USAGE_COLUMNS = ('Project', 'Resource', 'Current', 'Max', 'Average')
+
+
+def add_period_options(parser):
+    parser.add_argument(
+        '--start', metavar='<time>',
+        help='Start of the period, ISO 8601 (default: 24 hours before its '
+             'end)')
+    parser.add_argument(
+        '--end', metavar='<time>',
+        help='End of the period, ISO 8601 (default: now); at most 31 days '
+             'after its start')
+    parser.add_argument(
+        '--total', action='store_true',
+        help='Only the total of every project')
+
+
+def usage_rows(usage, total=False):
+    """``(columns, rows)`` of a usage answer: one row per project and
+    resource class (or per resource class of the total), with the current
+    amount and the period's largest and mean."""
+    summaries = [('total', usage['total'])] if total else [
+        (p['project_id'], p) for p in usage['projects']]
+    rows = []
+    for project, summary in summaries:
+        period = summary['period']
+        for resource in sorted(set(summary['current']) | set(period)):
+            stats = period.get(resource, {})
+            rows.append((project, resource,
+                         summary['current'].get(resource, 0),
+                         stats.get('max', ''), stats.get('average', '')))
+    return USAGE_COLUMNS, rows
+
+
+def period_query(parsed_args):
+    return {k: getattr(parsed_args, k) for k in ('start', 'end')
+            if getattr(parsed_args, k)}

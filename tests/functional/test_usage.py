@@ -325,3 +325,18 @@ def test_placement_unreachable_is_a_502_naming_the_region(world):
         assert bound['region_id'] in r.json()['error']['message']
     finally:
         w.admin.ok('DELETE', API + '/bound_regions/' + bound['id'])
+
+
+def test_the_cli_on_both_sides(world):
+    w = world
+    project, user, _ = w.tenants['alpha']
+    rows = agg.openstack(w.aggregator, user['name'], project['name'],
+                         'bound', 'region', 'usage', w.bound['region_id'],
+                         '--project', project['id'])
+    assert {(r['Project'], r['Resource'], r['Current']) for r in rows} == {
+        (project['id'], 'MEMORY_MB', 512), (project['id'], 'VCPU', 4)}
+    rows = agg.openstack(w.provider, 'admin', 'admin', 'binding', 'usage',
+                         w.bound['binding_id'], '--total',
+                         password=w.provider.admin_password)
+    assert {r['Resource']: r['Current'] for r in rows} == _total(
+        ALPHA, BETA, {'VCPU': 2})

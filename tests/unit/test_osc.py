@@ -17,6 +17,7 @@ import argparse
 from osc_lib import exceptions
 import pytest
 
+from mercador_osc.v1 import binding
 from mercador_osc.v1 import bound_region
 from mercador_osc.v1 import common
 from mercador_osc.v1 import provider
@@ -127,3 +128,42 @@ def test_listing_of_a_binding_without_status():
         [{'id': 'b1', 'status': 'failed'}, {'id': 'b2'}], ('id', 'status'))
     assert headers == ('ID', 'Status')
     assert list(rows) == [('b1', 'failed'), ('b2', '')]
+
+
+USAGE = {
+    'projects': [
+        {'project_id': 'p1', 'current': {'VCPU': 4, 'MEMORY_MB': 512},
+         'period': {'VCPU': {'max': 4, 'average': 3.0}}, 'samples': []},
+        {'project_id': 'p2', 'current': {}, 'period': {}, 'samples': []}],
+    'total': {'current': {'VCPU': 4, 'MEMORY_MB': 512},
+              'period': {'VCPU': {'max': 4, 'average': 3.0},
+                         'DISK_GB': {'max': 10, 'average': 5.0}},
+              'samples': []},
+}
+
+
+def test_usage_rows_per_project_and_resource():
+    columns, rows = common.usage_rows(USAGE)
+    assert columns == ('Project', 'Resource', 'Current', 'Max', 'Average')
+    # A class in use now but not sampled yet has no period figures; a
+    # project using nothing has no row.
+    assert rows == [('p1', 'MEMORY_MB', 512, '', ''),
+                    ('p1', 'VCPU', 4, 4, 3.0)]
+
+
+def test_usage_rows_of_the_total():
+    _, rows = common.usage_rows(USAGE, total=True)
+    # Sampled in the period, no longer in use: current 0.
+    assert rows == [('total', 'DISK_GB', 0, 10, 5.0),
+                    ('total', 'MEMORY_MB', 512, '', ''),
+                    ('total', 'VCPU', 4, 4, 3.0)]
+
+
+@pytest.mark.parametrize('command', [bound_region.ShowBoundRegionUsage,
+                                     binding.ShowBindingUsage])
+def test_usage_period_options(command):
+    parser = command(None, None).get_parser('usage')
+    args = parser.parse_args(['x', '--start', '2026-01-01T00:00Z',
+                              '--project', 'p'])
+    assert common.period_query(args) == {'start': '2026-01-01T00:00Z'}
+    assert args.project == 'p' and args.total is False
