@@ -54,8 +54,8 @@ driver = mercador
 """
 
 #: Servers by name, in start order; the Horizons come last.
-CLOUD_SERVERS = ('provider-keystone', 'glance', 'placement',
-                 'aggregator-keystone', 'proxy')
+CLOUD_SERVERS = ('provider-keystone', 'provider-keystone-replica', 'glance',
+                 'placement', 'aggregator-keystone', 'proxy')
 HORIZONS = ('provider-horizon', 'aggregator-horizon')
 #: The second-tier reseller's servers, with ``chain``.
 CHAIN_SERVERS = ('second-keystone', 'second-proxy')
@@ -106,6 +106,11 @@ class Demo:
         s['provider-keystone'] = servers.KeystoneServer(
             'provider', directory=self._path('provider-keystone'),
             port=self._port('provider-keystone'))
+        # Placement validates tokens there: a provider usage read waits on
+        # Placement, and the provider Keystone has a single worker (SQLite).
+        s['provider-keystone-replica'] = servers.KeystoneReplica(
+            s['provider-keystone'],
+            port=self._port('provider-keystone-replica'))
         for name, cls in (('glance', servers.GlanceServer),
                           ('placement', servers.PlacementServer),
                           ('proxy', servers.ProxyServer)):
@@ -174,9 +179,11 @@ class Demo:
         provider = s['provider-keystone']
         self.progress('setting up the provider Keystone')
         provider.setup().start()
+        s['provider-keystone-replica'].start()
         self.progress('setting up Glance and Placement')
         s['glance'].setup(provider)
-        s['placement'].setup(provider)
+        s['placement'].setup(provider,
+                             validate_at=s['provider-keystone-replica'])
         s['glance'].launch()
         s['placement'].launch()
         self.progress('setting up the aggregator Keystone and the proxy')

@@ -286,21 +286,29 @@ class KeystoneReplica(Server):
     config_env = 'OS_KEYSTONE_CONFIG_DIR'
     health_path = '/v3'
 
-    def __init__(self, keystone):
-        super().__init__(keystone.name + '-replica', directory=keystone.dir)
+    def __init__(self, keystone, port=None):
+        super().__init__(keystone.name + '-replica', directory=keystone.dir,
+                         port=port)
         self.app = keystone.app
         self.auth_url = self.url + '/v3'
         self.keystone = keystone
 
     def register(self, region):
-        """Make it the internal identity endpoint of ``region``: the one
-        keystonemiddleware validates at for services there (with
-        ``region_name`` and ``interface = internal``)."""
+        """Make it the ``admin`` identity endpoint of ``region`` (the one
+        keystonemiddleware validates at with ``interface = admin`` and
+        that ``region_name``); nothing else uses that interface here."""
         admin = client.Session.admin(self.keystone)
         service = admin.ok('GET', '/v3/services?type=identity')[
             'services'][0]
+        endpoints = admin.ok('GET', '/v3/endpoints?interface=admin&'
+                             'service_id=' + service['id'])['endpoints']
+        for endpoint in endpoints:
+            if endpoint['region_id'] == region:
+                admin.ok('PATCH', '/v3/endpoints/' + endpoint['id'],
+                         json={'endpoint': {'url': self.auth_url}})
+                return self
         admin.ok('POST', '/v3/endpoints', json={'endpoint': {
-            'service_id': service['id'], 'interface': 'internal',
+            'service_id': service['id'], 'interface': 'admin',
             'url': self.auth_url, 'region_id': region}})
         return self
 
@@ -395,7 +403,7 @@ policy_file = {policy}
 """
         if validate_at:
             validate_at.register(region)
-            conf += 'region_name = %s\ninterface = internal\n' % region
+            conf += 'region_name = %s\ninterface = admin\n' % region
         path = os.path.join(self.dir, 'placement.conf')
         with open(path, 'w') as f:
             f.write(conf)

@@ -92,6 +92,13 @@ def _check(state_dir):
     assert out.returncode == 0, out.stderr
     assert info['bound_region'] in [r['Region'] for r in
                                     json.loads(out.stdout)]
+    # The bound region's usage: the aggregator asks the provider, which
+    # reads Placement (it validates at the provider Keystone's replica).
+    out = subprocess.run([OPENSTACK, '--os-cloud', 'mercador-aggregator',
+                          'bound', 'region', 'usage', info['bound_region'],
+                          '--total', '-f', 'json'], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
 
     for horizon in (info['provider_horizon'], info['aggregator_horizon']):
         r = requests.get(horizon + '/auth/login/', timeout=60)
