@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 from oslo_policy import policy
+import pytest
 
 from keystone_mercador import policies
 
@@ -73,3 +74,60 @@ def test_rules_registered_with_keystone_enforcer():
     assert names <= set(registered)
     # Keystone's own rules are still there.
     assert 'identity:create_region' in registered
+
+
+def _enforcer():
+    from keystone.common import policies as keystone_policies
+    from oslo_config import cfg
+
+    conf = cfg.ConfigOpts()
+    conf([])
+    # No policy file: the defaults alone.
+    enforcer = policy.Enforcer(conf, policy_file='no-policy-file.yaml')
+    enforcer.register_defaults(keystone_policies.list_rules())
+    enforcer.register_defaults(policies.list_rules())
+    enforcer.load_rules()
+    return enforcer
+
+
+#: Tokens, as oslo.policy sees their credentials.
+PERSONAS = {
+    'admin': {'roles': ['admin', 'member', 'reader'],
+              'project_id': 'admin-project'},
+    'system_reader': {'roles': ['reader'], 'system_scope': 'all'},
+    'tenant': {'roles': ['member', 'reader'], 'project_id': 'p1'},
+    'other_tenant': {'roles': ['member', 'reader'], 'project_id': 'p2'},
+    'domain_member': {'roles': ['member', 'reader'], 'domain_id': 'd1'},
+    'aggregator': {'roles': ['mercador_aggregator'],
+                   'project_id': 'agg-home'},
+    'other_aggregator': {'roles': ['mercador_aggregator'],
+                         'project_id': 'other-home'},
+}
+# Targets as Keystone's enforcer flattens them (stored rows only).
+OWN_PROJECT = {'target.project.id': 'p1'}
+ENTITLED = {'target.entitlement.project_id': 'p1',
+            'target.entitlement.bound_region_id': 'b1'}
+BINDING = {'target.aggregator.project_id': 'agg-home',
+           'target.binding.user_id': 'binding-user'}
+USAGE_MATRIX = [
+    # rule, target, personas allowed
+    ('mercador:project_region:list', OWN_PROJECT,
+     {'admin', 'system_reader', 'tenant'}),
+    # An unknown project: no target.
+    ('mercador:project_region:list', {}, {'admin', 'system_reader'}),
+    ('mercador:bound_region_usage:get', ENTITLED,
+     {'admin', 'system_reader', 'tenant'}),
+    # Without ?project_id, or a project that is not entitled.
+    ('mercador:bound_region_usage:get', {}, {'admin', 'system_reader'}),
+    ('mercador:binding_usage:get', BINDING,
+     {'admin', 'system_reader', 'aggregator'}),
+    ('mercador:binding_usage:get', {}, {'admin', 'system_reader'}),
+]
+
+
+@pytest.mark.parametrize('rule,target,allowed', USAGE_MATRIX)
+def test_usage_rules_persona_matrix(rule, target, allowed):
+    enforcer = _enforcer()
+    granted = {name for name, creds in PERSONAS.items()
+               if enforcer.enforce(rule, target, creds)}
+    assert granted == allowed
