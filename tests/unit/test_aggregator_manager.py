@@ -303,6 +303,8 @@ class BindTests(aggregator_fixture.AggregatorTestCase):
         self.assertEqual('active', row['status'])
         self.assertIsNone(row['reason'])
         self.assertEqual(['compute', 'network'], row['services'])
+        # The offer's metadata, as the provider published it.
+        self.assertEqual({'country': 'FR'}, row['metadata'])
         (binding,) = self.provider.bindings.values()
         # The row's ID is the provider's idempotency key.
         self.assertEqual(row['id'], binding['idempotency_key'])
