@@ -21,6 +21,7 @@ authorized to access this page". Where the default panel is available,
 nothing here changes Horizon's behaviour.
 """
 
+from django.conf import settings
 from django import shortcuts
 from django.urls import NoReverseMatch
 from django.urls import reverse
@@ -30,6 +31,12 @@ import horizon
 #: The panel home is when the default dashboard's default panel is not
 #: available: the bound regions of the user's project (aggregator only).
 REGIONS_URL = 'horizon:project:regions:index'
+#: Where a dashboard's root opens when its default panel is not available:
+#: the first of these panels the user may see, else the first panel of
+#: its menu (``MERCADOR_LANDING_PANELS`` overrides it). An admin opens
+#: the federation: bound regions on an aggregator, virtual regions on a
+#: provider.
+LANDING_PANELS = {'admin': ('bound_regions', 'virtual_regions')}
 
 
 def _permitted(user, *components):
@@ -72,11 +79,36 @@ def user_home(user):
     dashboard = horizon.get_default_dashboard()
     default_panel = dashboard.get_panel(dashboard.default_panel)
     if not _permitted(user, dashboard, default_panel):
+        admin = _admin_dashboard()
+        if admin is not None and user.is_superuser:
+            # The admin dashboard's root: the middleware below opens the
+            # federation panel there.
+            return admin.get_absolute_url()
         try:
             return reverse(REGIONS_URL)
         except NoReverseMatch:
             pass
     return dashboard.get_absolute_url()
+
+
+def _admin_dashboard():
+    try:
+        return horizon.get_dashboard('admin')
+    except Exception:
+        return None
+
+
+def landing_panel(request, dashboard):
+    """The panel a dashboard's root opens when its default panel is not
+    available to the user, or None."""
+    panels = visible_panels(request, dashboard)
+    preferred = getattr(settings, 'MERCADOR_LANDING_PANELS',
+                        LANDING_PANELS).get(dashboard.slug, ())
+    for slug in preferred:
+        for panel in panels:
+            if panel.slug == slug:
+                return panel
+    return panels[0] if panels else None
 
 
 def _dashboard_at(path):
@@ -116,8 +148,8 @@ class DashboardLandingMiddleware(object):
         default_panel = dashboard.get_panel(dashboard.default_panel)
         if may_open(request, dashboard, default_panel):
             return None
-        panels = visible_panels(request, dashboard)
-        if not panels:
+        panel = landing_panel(request, dashboard)
+        if panel is None:
             # Not the user's dashboard: Horizon's 403 page is the truth.
             return None
-        return shortcuts.redirect(panels[0].get_absolute_url())
+        return shortcuts.redirect(panel.get_absolute_url())

@@ -99,7 +99,8 @@ class ProjectLandingTests(_UserMixin, helpers.TestCase):
 @_with_landing()
 class AdminLandingTests(_UserMixin, helpers.BaseAdminViewTests):
 
-    @helpers.create_mocks({api.mercador: ['virtual_region_list']})
+    @helpers.create_mocks({api.mercador: ['virtual_region_list',
+                                          'bound_region_list']})
     def test_admin_root_without_compute_opens_a_visible_panel(self):
         self.use_catalog(NO_COMPUTE, roles=[{'id': '1', 'name': 'admin'}])
 
@@ -112,3 +113,18 @@ class AdminLandingTests(_UserMixin, helpers.BaseAdminViewTests):
         self.assertNotEqual(reverse('horizon:admin:overview:index'), target)
         followed = self.client.get(target)
         self.assertEqual(200, followed.status_code, target)
+
+    def test_an_admin_without_compute_lands_on_the_federation(self):
+        self.use_catalog(NO_COMPUTE, roles=[{'id': '1', 'name': 'admin'}])
+        user = self.client.get(API_ACCESS_URL).wsgi_request.user
+
+        home = landing.user_home(user)
+        self.assertEqual(reverse('horizon:admin:overview:index'), home)
+
+        # The admin root opens the first federation panel the admin may
+        # see (the test settings allow both sides' policies).
+        res = self.client.get(home)
+        self.assertEqual(302, res.status_code)
+        self.assertIn(res['location'], (
+            reverse('horizon:admin:bound_regions:index'),
+            reverse('horizon:admin:virtual_regions:index')))

@@ -31,6 +31,7 @@ opened: none may answer 403 or show an error.
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -56,6 +57,7 @@ ALLOCATION = {'VCPU': 2, 'MEMORY_MB': 512}
 NOT_AUTHORIZED = 'You are not authorized to access this page'
 
 webdriver = pytest.importorskip('selenium.webdriver')
+from selenium.common import exceptions as sel_exc  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa
 from selenium.webdriver.support.ui import Select  # noqa: E402
@@ -133,7 +135,11 @@ def _shot(driver, name):
 
 
 def _wait(driver, condition, timeout=60):
-    return WebDriverWait(driver, timeout).until(condition)
+    # Horizon redraws tables (row updates, redirects after a form): an
+    # element found a moment ago may be gone; look again.
+    return WebDriverWait(driver, timeout, ignored_exceptions=(
+        sel_exc.NoSuchElementException,
+        sel_exc.StaleElementReferenceException)).until(condition)
 
 
 def _login(driver, horizon, username, password):
@@ -149,6 +155,15 @@ def _login(driver, horizon, username, password):
         (By.CSS_SELECTOR, '#navbar-collapse')))
     assert username in driver.find_element(By.CSS_SELECTOR,
                                            '.navbar').text
+
+
+def _row_action(driver, row_xpath, button):
+    """Open the row's menu of further actions and click ``button``; False
+    (try again) if Horizon redrew the row meanwhile."""
+    row = driver.find_element(By.XPATH, row_xpath)
+    row.find_element(By.CSS_SELECTOR, '.dropdown-toggle').click()
+    row.find_element(By.CSS_SELECTOR, button).click()
+    return True
 
 
 def _submit(driver):
@@ -275,13 +290,10 @@ def test_the_whole_story(demo, browsers):
     _submit(browser)
     _wait(browser, ec.text_to_be_present_in_element(
         (By.CSS_SELECTOR, '#virtual_regions'), offer))
-    row = browser.find_element(
-        By.XPATH, '//table[@id="virtual_regions"]//tr[.//a[text()="%s"]]'
-                  % offer)
     # Publish is in the row's menu of further actions.
-    row.find_element(By.CSS_SELECTOR, '.dropdown-toggle').click()
-    row.find_element(By.CSS_SELECTOR, 'button[id$="__action_publish"]'
-                     ).click()
+    _wait(browser, lambda d: _row_action(
+        d, '//table[@id="virtual_regions"]//tr[.//a[text()="%s"]]' % offer,
+        'button[id$="__action_publish"]'))
     _wait(browser, lambda d: 'Published' in d.find_element(
         By.XPATH, '//table[@id="virtual_regions"]//tr[.//a[text()="%s"]]'
         % offer).text)
@@ -432,6 +444,21 @@ def test_the_whole_story(demo, browsers):
     assert len(_csv(browser)) == len(ALLOCATION)
 
 
+#: True once the page has no jQuery or Angular request in flight: the
+#: error toasts of a panel that loads its data after the page are shown.
+QUIET = """
+if (document.readyState !== 'complete') { return false; }
+if (window.jQuery && jQuery.active) { return false; }
+if (window.angular) {
+  var injector = angular.element(document.body).injector();
+  if (injector && injector.get('$http').pendingRequests.length) {
+    return false;
+  }
+}
+return true;
+"""
+
+
 def _crawl(driver, horizon, persona):
     """Open every entry of the side menu; the pages that fail."""
     links = []
@@ -442,20 +469,33 @@ def _crawl(driver, horizon, persona):
             links.append(href)
     assert links, persona
     failures = []
-    for href in links:
-        driver.get(href)
-        _wait(driver, lambda d: d.execute_script(
-            'return document.readyState') == 'complete')
-        # Angular panels load their data after the page: give their
-        # error toasts the time to show.
-        time.sleep(0.3)
-        errors = [e.text for e in driver.find_elements(
-            By.CSS_SELECTOR, '.alert-danger, .alert-error')
-            if e.is_displayed()]
-        if NOT_AUTHORIZED in driver.page_source or errors:
-            failures.append((href[len(horizon):], errors or [
-                NOT_AUTHORIZED]))
+    started = time.monotonic()
+    # What is not on a page must not cost the implicit wait.
+    driver.implicitly_wait(0)
+    try:
+        for href in links:
+            driver.get(href)
+            _wait(driver, lambda d: d.execute_script(QUIET))
+            errors = [e.text for e in driver.find_elements(
+                By.CSS_SELECTOR, '.alert-danger, .alert-error')
+                if e.is_displayed()]
+            if NOT_AUTHORIZED in driver.page_source or errors:
+                failures.append((href[len(horizon):], errors or [
+                    NOT_AUTHORIZED]))
+    finally:
+        driver.implicitly_wait(5)
+    print('%s: %d menu entries in %.1f s' % (
+        persona, len(links), time.monotonic() - started))
     return links, failures
+
+
+def _regions(driver):
+    """The regions of the region menu."""
+    return sorted({re.search(r'/switch_services_region/([^/]+)/',
+                             a.get_attribute('href')).group(1)
+                   for a in driver.find_elements(
+                       By.CSS_SELECTOR,
+                       'a[href*="/switch_services_region/"]')})
 
 
 def test_every_menu_entry_of_every_persona(demo, browsers):
@@ -463,15 +503,29 @@ def test_every_menu_entry_of_every_persona(demo, browsers):
     aggregator = demo.servers['aggregator-horizon'].url
     driver = browsers()
     results = {}
-    for persona, horizon, username, password in (
-            ('tenant', aggregator, TENANT, clouds.TENANT_PASSWORD),
-            ('reseller-admin', aggregator, 'admin', servers.ADMIN_PASSWORD),
-            ('provider-admin', provider, 'admin', servers.ADMIN_PASSWORD)):
+    for persona, horizon, username, password, home in (
+            ('tenant', aggregator, TENANT, clouds.TENANT_PASSWORD,
+             '/project/regions/'),
+            ('reseller-admin', aggregator, 'admin', servers.ADMIN_PASSWORD,
+             '/admin/bound_regions/'),
+            ('provider-admin', provider, 'admin', servers.ADMIN_PASSWORD,
+             '/admin/virtual_regions/')):
         _login(driver, horizon, username, password)
-        # Landed on a page the persona may see.
+        # Landed on a page the persona may see: its federation page.
+        assert driver.current_url == horizon + home, driver.current_url
         assert NOT_AUTHORIZED not in driver.page_source, driver.current_url
         _shot(driver, persona + '-landing')
-        results[persona] = _crawl(driver, horizon, persona)
+        if persona != 'tenant':
+            results[persona] = _crawl(driver, horizon, persona)
+            continue
+        # The tenant, in each region it may use (V1 and its panels once
+        # the story above bound it).
+        regions = _regions(driver) or [None]
+        for region in regions:
+            if region:
+                _switch_region(driver, horizon, region)
+            name = '%s in %s' % (persona, region)
+            results[name] = _crawl(driver, horizon, name)
     failures = {persona: failed for persona, (_links, failed)
                 in results.items() if failed}
     assert not failures, failures
