@@ -142,14 +142,5 @@ region_mappings = {
     'additionalProperties': False,
 }
 
-#: A period of at most 31 days (default: the last 24 hours), and one
-#: local project.
-bound_region_usage_query = {
-    'type': 'object',
-    'properties': {
-        'start': types.time,
-        'end': types.time,
-        'project_id': types.id_,
-    },
-    'additionalProperties': False,
-}
+#: A period and one local project.
+bound_region_usage_query = types.usage_query

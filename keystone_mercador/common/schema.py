@@ -28,3 +28,15 @@ time = {'type': 'string', 'maxLength': 64,
 
 empty_query = {'type': 'object', 'additionalProperties': False}
 empty_body = {'type': 'object', 'additionalProperties': False}
+
+#: A usage report's query: a period of at most 31 days (default: the last
+#: 24 hours; the 31 days are checked by the manager) and one project.
+usage_query = {
+    'type': 'object',
+    'properties': {
+        'start': time,
+        'end': time,
+        'project_id': id_,
+    },
+    'additionalProperties': False,
+}

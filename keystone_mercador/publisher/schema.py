@@ -213,14 +213,5 @@ binding_user_create = _member('user', {'reference': _reference},
 binding_user_token = _member('token', {'project_id': types.id_},
                              ['project_id'])
 
-#: A period of at most 31 days (default: the last 24 hours), and one
-#: project of the binding.
-binding_usage_query = {
-    'type': 'object',
-    'properties': {
-        'start': types.time,
-        'end': types.time,
-        'project_id': types.id_,
-    },
-    'additionalProperties': False,
-}
+#: A period and one project of the binding.
+binding_usage_query = types.usage_query
