@@ -36,6 +36,17 @@ def backend():
     return os.environ.get('MERCADOR_TEST_DB', 'sqlite')
 
 
+#: The Redis database a suite gets, per backend: the suites of several
+#: backends may run at once (``make test`` does), and each empties its own.
+REDIS_DBS = {'revocation': {'sqlite': 13, 'mysql': 11, 'postgresql': 9},
+             'topology': {'sqlite': 12, 'mysql': 10, 'postgresql': 8}}
+
+
+def redis_url(suite):
+    """The local Redis URL of ``suite`` under the current backend."""
+    return 'redis://127.0.0.1:6379/%d' % REDIS_DBS[suite][backend()]
+
+
 def unavailable_reason(kind):
     """None if ``kind`` can be used here, else why not."""
     if kind == 'sqlite':

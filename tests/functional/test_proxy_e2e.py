@@ -304,6 +304,10 @@ def _sdk_suite(directory, clouds_yaml):
     for key in [k for k in env if k.startswith(('OS_', 'MERCADOR_'))
                 and k != 'OS_CLIENT_CONFIG_FILE']:
         del env[key]
+    # Each of the suite's tests fails after OS_TEST_TIMEOUT seconds, 5
+    # unless set (meant for openstacksdk's unit tests): on a loaded machine
+    # a first call through two clouds took longer, and the test failed.
+    env['OS_TEST_TIMEOUT'] = '180'
     out = subprocess.run(
         [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
          '--junitxml', str(report), '--pyargs'] + SDK_SUITE,

@@ -31,11 +31,12 @@ from harness import client
 from harness import servers
 from tests.functional import aggregation as agg
 from tests.functional import conftest
+from tests.functional import databases
 from tests.functional import publisher as pub
 
 API = pub.API
 REDIS_URL = os.environ.get('MERCADOR_TEST_REDIS_URL',
-                           'redis://127.0.0.1:6379/13')
+                           databases.redis_url('revocation'))
 CACHE_TIME = 60
 #: What the documentation promises with a shared backend: the first
 #: request after the change, whichever proxy process serves it.

@@ -58,7 +58,7 @@ from tests.functional import publisher as pub
 
 API = pub.API
 REDIS_URL = os.environ.get('MERCADOR_TEST_TOPOLOGY_REDIS_URL',
-                           'redis://127.0.0.1:6379/12')
+                           databases.redis_url('topology'))
 MANAGE = os.path.join(servers.BIN, 'mercador-manage')
 #: Seconds a client waits for an answer: more is a hang.
 TIMEOUT = 30
