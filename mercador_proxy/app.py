@@ -530,6 +530,11 @@ class Proxy:
         base = self._public_base(environ)
         urls = [('%s/%s/%s' % (base, region_id, stype), url.rstrip('/'))
                 for stype, url in endpoints.items()]
+        # Back to the tenant, also the links without a version.
+        links = urls + [
+            ('%s/%s/%s' % (base, region_id, stype), root)
+            for stype, root in rewrite.version_roots(
+                endpoints, access['endpoints']).items()]
         ids = {access['project_id']: access['provider_project_id']}
         if access.get('user_id') and access.get('provider_user_id'):
             ids[access['user_id']] = access['provider_user_id']
@@ -564,7 +569,7 @@ class Proxy:
             back = dict(known)
             back.update(self.access.mappings(token, region_id, 'inward',
                                              found - set(known)))
-            return rewrite.Rewriter([(b, a) for a, b in urls]
+            return rewrite.Rewriter([(b, a) for a, b in links]
                                     + list(back.items()))
 
         return self._respond(response, inward, method, region_id,
@@ -574,7 +579,8 @@ class Proxy:
                           service_type, rest):
         """The endpoint's root as the provider serves it to anyone: no
         token, no body, provider URLs rewritten."""
-        endpoints = relayable(self.access.endpoints(region_id))
+        every = self.access.endpoints(region_id)
+        endpoints = relayable(every)
         upstream = endpoints.get(service_type)
         if not upstream:
             raise ProxyError(404, 'Region %s offers no %s service.' % (
@@ -582,9 +588,10 @@ class Proxy:
         url = upstream.rstrip('/') + rest
         self._check_under(url, upstream, region_id, service_type)
         base = self._public_base(environ)
+        roots = rewrite.version_roots(endpoints, every)
         urls = rewrite.Rewriter([
             (u.rstrip('/'), '%s/%s/%s' % (base, region_id, stype))
-            for stype, u in endpoints.items()])
+            for stype, u in list(endpoints.items()) + list(roots.items())])
         headers = self._request_headers(environ)
         response = self._send(method, url, headers, None, region_id,
                               service_type)

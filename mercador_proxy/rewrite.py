@@ -57,6 +57,12 @@ def json_ids(value, found=None):
     return found
 
 
+#: What may follow a URL for it to be that URL and not the start of
+#: another one: not a character of a host, port or path segment
+#: (``http://h:92`` is not in ``http://h:9292/``).
+_URL_END = r'(?![A-Za-z0-9._~%:-])'
+
+
 class Rewriter:
     """Substitutions for one direction."""
 
@@ -64,11 +70,17 @@ class Rewriter:
         # Longest first, so that a URL is replaced before an ID inside it.
         self.pairs = sorted(((a, b) for a, b in pairs if a and a != b),
                             key=lambda p: -len(p[0]))
+        self._urls = {a: re.compile(re.escape(a) + _URL_END)
+                      for a, _ in self.pairs if '://' in a}
 
     def text(self, value):
         for old, new in self.pairs:
             if old in value:
-                value = value.replace(old, new)
+                pattern = self._urls.get(old)
+                if pattern is None:
+                    value = value.replace(old, new)
+                else:
+                    value = pattern.sub(lambda _: new, value)
         return value
 
     def json(self, value):
@@ -79,6 +91,29 @@ class Rewriter:
         if isinstance(value, dict):
             return {self.text(k): self.json(v) for k, v in value.items()}
         return value
+
+
+_VERSIONED = re.compile(r'(.*)/v[0-9]+(\.[0-9]+)?/?\Z')
+
+
+def version_roots(endpoints, every_endpoint):
+    """``{service_type: URL}``: the URL without its version of those
+    ``endpoints`` that end in one (Nova's ``.../v2.1``, Cinder's
+    ``.../v3``), for the links these services give without a version
+    (Nova's and Cinder's "bookmark" links: ``<root>/servers/<id>`` stands
+    for ``<root>/v2.1/servers/<id>``). Not a root that another of
+    ``every_endpoint`` (``{service_type: URL}``) lies under: what starts
+    with it may be that service's."""
+    roots = {}
+    for stype, url in endpoints.items():
+        match = _VERSIONED.match(url)
+        if not match or '://' not in match.group(1):
+            continue
+        root = match.group(1)
+        if not any(other != stype and (u.rstrip('/') + '/').startswith(
+                root + '/') for other, u in every_endpoint.items()):
+            roots[stype] = root
+    return roots
 
 
 def is_json(content_type):

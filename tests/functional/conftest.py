@@ -68,6 +68,16 @@ def provider_admin(provider):
     return session
 
 
+@pytest.fixture(scope='session')
+def compute_clouds(tmp_path_factory):
+    """A provider with compute, network and block storage, bound as V1 by
+    an aggregator with two entitled tenants (``compute_clouds.Clouds``):
+    started for the first module that asks, stopped at the end of the
+    session."""
+    from tests.functional import compute_clouds as clouds
+    yield from clouds.clouds(tmp_path_factory)
+
+
 @pytest.fixture
 def fault_proxy(provider):
     """A ``faults.FaultProxy`` in front of the provider's Keystone."""

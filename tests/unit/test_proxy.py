@@ -101,6 +101,18 @@ class Upstream:
             return wrappers.Response(body(), headers={
                 'Content-Length': str(size),
                 'Content-Type': 'application/octet-stream'})
+        if request.path == '/compute/v2.1/servers/1':
+            # As Nova links: the bookmark without the version, the image
+            # on Nova's own host.
+            compute = self.url + '/compute'
+            return wrappers.Response(json.dumps({'server': {
+                'links': [
+                    {'rel': 'self', 'href': compute + '/v2.1/servers/1'},
+                    {'rel': 'bookmark', 'href': compute + '/servers/1'}],
+                'image': {'links': [
+                    {'rel': 'bookmark', 'href': compute + '/images/2'}]},
+                'elsewhere': self.url + '0/x'}}),
+                content_type='application/json')
         if request.path == '/slow':
             time.sleep(3)
             return wrappers.Response('late')
@@ -117,7 +129,8 @@ class FixedAccess:
             'token': token, 'project_id': TENANT_PROJECT,
             'provider_project_id': PROVIDER_PROJECT,
             'expires_at': '2999-01-01T00:00:00Z',
-            'endpoints': {'image': upstream_url}}
+            'endpoints': {'image': upstream_url,
+                          'compute': upstream_url + '/compute/v2.1'}}
         self.asked = []
 
     def get(self, token, region_id):
@@ -263,7 +276,7 @@ def test_download_streams(proxy):
     ('/V1/image/v2/images', {}, 401, 'X-Auth-Token'),
     ('/V1/image/v2/images', {'X-Auth-Token': 'other'}, 401, 'authentic'),
     ('/V9/image/v2/images', None, 404, 'V9'),
-    ('/V1/compute/servers', None, 404, 'compute'),
+    ('/V1/network/v2.0/ports', None, 404, 'network'),
     ('/', None, 404, 'region'),
     ('/V1/image/slow', None, 504, 'in time'),
 ])
@@ -285,6 +298,48 @@ def test_upstream_down_is_503(proxy):
         proxy.access = saved
     assert r.status_code == 503
     assert 'V1' in r.json()['error']['message']
+
+
+def test_links_without_the_version_are_rewritten(proxy, upstream):
+    r = _get(proxy, '/V1/compute/servers/1')
+    assert r.status_code == 200, r.text
+    server = r.json()['server']
+    base = proxy.url + '/V1/compute'
+    assert [link['href'] for link in server['links']] == [
+        base + '/servers/1', base + '/servers/1']
+    assert server['image']['links'][0]['href'] == base + '/images/2'
+    # Not another port of the host.
+    assert server['elsewhere'] == upstream.url + '0/x'
+    r = _get(proxy, '/V1/compute/servers/1', headers={})
+    assert r.status_code == 401
+
+
+def test_a_url_is_not_the_start_of_a_longer_one():
+    w = rewrite.Rewriter([('http://h:92', 'http://p/V1/image'),
+                          ('http://h/compute', 'http://p/V1/compute')])
+    assert w.text('http://h:92/v2 "http://h:92" http://h:92') == (
+        'http://p/V1/image/v2 "http://p/V1/image" http://p/V1/image')
+    for other in ('http://h:9292/v2', 'http://h:92.example/x',
+                  'http://h/compute2/x', 'http://h/compute-api',
+                  'http://h/compute%2F'):
+        assert w.text(other) == other
+    assert w.text('http://h/compute?x=1#y') == 'http://p/V1/compute?x=1#y'
+
+
+def test_version_roots():
+    endpoints = {'compute': 'http://h/compute/v2.1',
+                 'block-storage': 'http://h:8776/v3/',
+                 'image': 'http://h/image', 'network': 'http://h:9696/',
+                 'placement': 'http://h/placement/v1x'}
+    assert rewrite.version_roots(endpoints, endpoints) == {
+        'compute': 'http://h/compute', 'block-storage': 'http://h:8776'}
+    # A root another service (relayed or not) lies under is not one.
+    every = dict(endpoints, identity='http://h:8776/identity')
+    assert rewrite.version_roots(endpoints, every) == {
+        'compute': 'http://h/compute'}
+    assert rewrite.version_roots({'compute': 'http://h:8774/v2.1'}, {
+        'compute': 'http://h:8774/v2.1', 'x': 'http://h:8774'}) == {}
+    assert rewrite.version_roots({'x': '/v2'}, {'x': '/v2'}) == {}
 
 
 def test_rewriter_prefers_longest_match():
