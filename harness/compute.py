@@ -18,8 +18,9 @@ nova-scheduler, nova-compute (``fake.FakeDriver``), neutron-server (ML2,
 no agents, ``harness.compute_ml2``'s driver that binds every port), and
 cinder-api (gunicorn), cinder-scheduler and cinder-volume (Cinder's
 ``FakeLoggingVolumeDriver``). It registers their service users and catalog
-entries (``compute``, ``network``, ``block-storage``) and a public flavor,
-``FLAVOR``.
+entries (``compute``, ``network``, ``block-storage``), public flavors
+(``FLAVOR``, ``FLAVOR_SMALL``) and the registered limits of Nova's unified
+limits (``REGISTERED_LIMITS``).
 
 Databases: MariaDB (``MARIADB_URL``), one database per service with a
 prefix unique to the stack, dropped by ``cleanup``. Not SQLite: five
@@ -58,6 +59,12 @@ MARIADB_URL = os.environ.get('MERCADOR_TEST_MYSQL_URL',
 RABBIT = ('127.0.0.1', 5672, 'guest', 'guest')
 RABBITMQCTL = shutil.which('rabbitmqctl') or '/usr/sbin/rabbitmqctl'
 FLAVOR = {'name': 'm1.tiny', 'vcpus': 1, 'ram': 128, 'disk': 1}
+#: Two cores, for tests of the cores limit.
+FLAVOR_SMALL = {'name': 'm1.small', 'vcpus': 2, 'ram': 128, 'disk': 1}
+#: Nova's unified limits: the defaults each project gets, registered in
+#: Keystone (Nova refuses a server when ``servers`` has none).
+REGISTERED_LIMITS = {'servers': 10, 'class:VCPU': 20,
+                     'class:MEMORY_MB': 51200, 'class:DISK_GB': 1000}
 STOP_TIMEOUT = 20
 ETC = os.path.join(os.path.dirname(servers.BIN), 'etc')
 #: The entry point ML2 loads the mechanism driver by.
@@ -155,7 +162,7 @@ class ComputeStack:
         self.prefix = 'mercador_%s' % self.id
         self.vhost = 'mercador-%s' % self.id
         self.host = 'compute-%s' % self.id
-        self.flavor = None
+        self.flavor = self.flavor_small = None
         self.started = None
         self.databases = []
         self.urls = {}
@@ -253,6 +260,8 @@ instances_path = {d}/instances
 auth_strategy = keystone
 [wsgi]
 api_paste_config = {d}/api-paste.ini
+[quota]
+driver = nova.quota.UnifiedLimitsDriver
 [conductor]
 workers = 1
 [scheduler]
@@ -276,6 +285,8 @@ os_region_name = {self.region}
 {self._auth('placement', 'nova')}
 {self._auth('neutron', 'nova')}
 {self._auth('service_user', 'nova', 'send_service_user_token = true')}
+{self._auth('oslo_limit', 'nova', 'endpoint_service_type = compute')}
+endpoint_region_name = {self.region}
 """
         databases = f"""[database]
 connection = {urls['nova_cell1']}
@@ -440,6 +451,11 @@ driver = noop
                 'users'][0]
             admin.ok('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
                 project['id'], user['id'], role['id']), status=204)
+        admin.ok('POST', '/v3/registered_limits', json={
+            'registered_limits': [
+                {'service_id': services[0]['id'], 'region_id': self.region,
+                 'resource_name': name, 'default_limit': value}
+                for name, value in REGISTERED_LIMITS.items()]})
 
     def prepare(self):
         """What needs no Keystone: the vhost, the databases and their
@@ -500,8 +516,10 @@ driver = noop
         self.timings['mapped'] = time.monotonic() - began
         admin = client.Session.admin(self.keystone).at(
             self.nova.url + '/v2.1')
-        self.flavor = admin.ok('POST', '/flavors', json={'flavor': dict(
-            FLAVOR, **{'os-flavor-access:is_public': True})})['flavor']
+        self.flavor, self.flavor_small = (
+            admin.ok('POST', '/flavors', json={'flavor': dict(
+                flavor, **{'os-flavor-access:is_public': True})})['flavor']
+            for flavor in (FLAVOR, FLAVOR_SMALL))
         volume = client.Session.admin(self.keystone).at(self.cinder.url)
         self._wait(deadline, lambda: any(
             s['binary'] == 'cinder-volume' and s['state'] == 'up'

@@ -120,6 +120,15 @@ _STATUS = {
     503: 'Service Unavailable', 504: 'Gateway Timeout',
 }
 _DIGITS = re.compile(r'[0-9]+\Z')
+#: Compute requests that may allocate: a server's create, and its actions
+#: (``ALLOCATING_ACTIONS``). Before relaying one, the proxy has the
+#: provider set the tenant project's share of the region's limits, which
+#: Nova then enforces with its own over-quota error.
+#: Under the endpoint, which may or may not name the version.
+_SERVERS = re.compile(r'(?:/v2(?:\.1)?)?(?:/[0-9a-f]{32})?/servers'
+                      r'(?P<action>/[^/]+/action)?/?\Z')
+ALLOCATING_ACTIONS = frozenset({'resize', 'unshelve', 'restore',
+                                'revertResize', 'migrate', 'evacuate'})
 # Endpoints carry no token: their cache entries end by access_cache_time.
 _FAR = '9999-12-31T00:00:00+00:00'
 NO_VALUE = dogpile_api.NO_VALUE
@@ -324,6 +333,25 @@ class AccessClient:
                 pass
         return self._answer(r, region_id)
 
+    def apportion(self, token, region_id):
+        """Have the identity service set the share of the region's limits
+        that the token's project has now (not cached: it changes with
+        every allocation)."""
+        r = self._ask(self._route(region_id, 'limits'),
+                      headers={'X-Subject-Token': token}, method='POST')
+        if r.status_code == 200:
+            return
+        if r.status_code == 401:
+            raise ProxyError(401, 'The token is not valid (unknown, '
+                             'expired or revoked): authenticate again.')
+        if r.status_code in (403, 404):
+            self._answer(r, region_id)
+        LOG.warning('Region %s: the share of its limits could not be set '
+                    '(%d); the request is not relayed.', region_id,
+                    r.status_code)
+        raise ProxyError(503, 'Region %s cannot check its limits now; try '
+                         'again later.' % region_id)
+
     def _remember(self, key, access, generation):
         # The cache backend's own expiration is global; the per-entry
         # deadline (a POSIX time) is checked on read, and never exceeds the
@@ -381,14 +409,15 @@ class AccessClient:
                 self._service_issued = now
             return self._service_token
 
-    def _ask(self, path, headers=None, params=None, json=None):
+    def _ask(self, path, headers=None, params=None, json=None, method=None):
         """GET ``path`` (POST ``json``) with the service token; once more
-        with a new one if that answers 401 (both are lookups, so retrying
-        is safe)."""
+        with a new one if that answers 401 (lookups, and the limits' share,
+        which is the same when set twice: retrying is safe)."""
         sent = self.service_token()
+        method = method or ('GET' if json is None else 'POST')
         for attempt in (1, 2):
             r = self._request(
-                'GET' if json is None else 'POST', path, params=params,
+                method, path, params=params,
                 json=json, headers=dict(headers or {},
                                         **{'X-Auth-Token': sent}))
             if r.status_code != 401 or attempt == 2:
@@ -559,6 +588,8 @@ class Proxy:
         headers['X-Auth-Token'] = access['token']
         if isinstance(body, bytes):
             body = self._json_body(body, outward)
+        if self._may_allocate(method, service_type, forward, body):
+            self.access.apportion(token, region_id)
         response = self._send(method, url, headers, body, region_id,
                               service_type)
         known = {b: a for a, b in ids.items()}
@@ -574,6 +605,27 @@ class Proxy:
 
         return self._respond(response, inward, method, region_id,
                              service_type, start_response)
+
+    @staticmethod
+    def _may_allocate(method, service_type, path, body):
+        if method != 'POST' or service_type != 'compute':
+            return False
+        match = _SERVERS.match(path)
+        if not match:
+            return False
+        if body is None or isinstance(body, _Input) and not len(body):
+            # Nova refuses an action without a body.
+            return not match.group('action')
+        if not match.group('action') or not isinstance(body, bytes):
+            # A create, or an action whose body is not read here.
+            return True
+        try:
+            action = json.loads(body)
+        except ValueError:
+            # Nova refuses it.
+            return False
+        return isinstance(action, dict) and bool(
+            ALLOCATING_ACTIONS & set(action))
 
     def _version_document(self, environ, start_response, method, region_id,
                           service_type, rest):

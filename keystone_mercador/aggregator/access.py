@@ -229,23 +229,36 @@ class Manager(glue.Manager):
             CACHE.set(key, cached)
         return cached['token']
 
-    def _provider_token(self, row, user, project):
+    def _as_binding(self, row, call, *args):
+        """The provider client's method ``call`` with the binding's token
+        and ``args``: the binding's own credential, not the provider's
+        application credential, authenticates these calls."""
         provider = self.driver.get_provider(row['provider_id'])
-        args = (row['binding_id'], user['provider_user_id'],
-                project['provider_project_id'])
-        # The binding's own credential, not the provider's application
-        # credential, authenticates these calls.
         with provider_client.ProviderClient(provider, None) as client:
             try:
-                token, expires_at = client.binding_user_token(
+                return getattr(client, call)(
                     self._binding_token(row, client), *args)
             except exception.ProviderError as e:
                 if e.status != 401:
                     raise
                 # The cached binding token was revoked (a new credential).
-                token, expires_at = client.binding_user_token(
+                return getattr(client, call)(
                     self._binding_token(row, client, renew=True), *args)
+
+    def _provider_token(self, row, user, project):
+        token, expires_at = self._as_binding(
+            row, 'binding_user_token', row['binding_id'],
+            user['provider_user_id'], project['provider_project_id'])
         return {'token': token, 'expires_at': utils.isotime(expires_at)}
+
+    def apportion_limits(self, region_id, subject_token):
+        """Have the provider set the share of the region's limits that
+        the project of ``subject_token`` has now; the proxy asks before a
+        request that may allocate."""
+        row, token = self._caller(region_id, subject_token)
+        project = self._project_mapping(row, token['project_id'])
+        return self._as_binding(row, 'apportion_limits', row['binding_id'],
+                                project['provider_project_id'])
 
     # Ending provider access
 

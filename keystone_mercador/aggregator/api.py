@@ -345,6 +345,18 @@ class RegionMappingsResource(_Resource):
             body.get('inward', []))}
 
 
+class RegionLimitsResource(_Resource):
+    """Before a request of the holder of X-Subject-Token that may
+    allocate, the proxy has the provider set that project's share of the
+    region's limits."""
+
+    @glue.request_body_schema(schema.empty_body)
+    def post(self, region_id):
+        subject = _subject_token(action='mercador:region_limits:apportion')
+        return {'limits': PROVIDERS.mercador_access_api.apportion_limits(
+            region_id, subject)}
+
+
 class AggregatorAPI(glue.APIBase):
     _name = 'OS-MERCADOR-aggregator'
     _import_name = __name__
@@ -374,6 +386,8 @@ class AggregatorAPI(glue.APIBase):
          'project_regions'),
         (RegionMappingsResource, '/regions/<string:region_id>/mappings',
          'region_mappings'),
+        (RegionLimitsResource, '/regions/<string:region_id>/limits',
+         'region_limits'),
         (RegionAccessResource, '/regions/<string:region_id>/access',
          'region_access'),
     ])

@@ -242,6 +242,18 @@ class ProviderClient:
         return (response.headers['X-Subject-Token'],
                 response.json()['token']['expires_at'])
 
+    def apportion_limits(self, binding_token, binding_id, project_id):
+        """Have the provider set a binding project's share of its
+        virtual region's limits, on the binding's authority; returns the
+        limits it set."""
+        response = self._send(
+            'POST', '/OS-MERCADOR/bindings/%s/projects/%s/limits' % (
+                binding_id, project_id),
+            headers={'X-Auth-Token': binding_token})
+        if response.status_code != 200:
+            self._fail(response)
+        return response.json()['limits']
+
     def binding_user_token(self, binding_token, binding_id, user_id,
                            project_id):
         """A token of a binding user on a binding project, issued on the

@@ -84,6 +84,7 @@ provider_update = {
 }
 
 empty_query = types.empty_query
+empty_body = types.empty_body
 offer_index_query = publisher_schema.offer_index_query
 
 #: DELETE of a bound region or provider: ``force=true`` for a provider that

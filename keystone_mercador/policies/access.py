@@ -40,6 +40,14 @@ _access = [
         'X-Subject-Token, and the local IDs of provider IDs in a response. '
         'Only for the proxy\'s service identity.',
         scopes=['system', 'project']),
+    base.rule(
+        'region_limits', 'apportion', 'role:service', 'POST',
+        '/regions/{region_id}/limits',
+        'Have the provider of a bound region set the share of its limits '
+        'that the project of the token in X-Subject-Token has now, before '
+        'a request of that token that may allocate. Only for the proxy\'s '
+        'service identity.',
+        scopes=['system', 'project']),
 ]
 
 

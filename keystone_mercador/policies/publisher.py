@@ -118,6 +118,13 @@ _publisher = [
               'Take the roles of every user of a binding on one of its '
               'projects away (the aggregator no longer lets that tenant use '
               'the region); their tokens there are revoked.'),
+    base.rule('binding_project', 'apportion_limits',
+              '%s or %s' % (PROVIDER_ADMIN, BINDING_IDENTITY), 'POST',
+              _BPRJ_ID + '/limits',
+              'Set the Keystone limits of a project of a binding to its '
+              'share of the virtual region\'s limits, from what the '
+              'binding\'s projects use now, and show them: the binding\'s '
+              'own identity, before a request that may allocate.'),
     base.rule('binding_user', 'create', AGGREGATOR, 'POST', _BUSR,
               'Obtain a provider user under a binding for an opaque tenant-'
               'user reference (idempotent).', base.PROJECT_SCOPE),

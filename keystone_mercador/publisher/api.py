@@ -356,6 +356,20 @@ class BindingProjectUsersResource(_BindingProjectBase):
         return None, http.client.NO_CONTENT
 
 
+class BindingProjectLimitsResource(_Resource):
+    """A binding project's share of its virtual region's limits, set in
+    Keystone's limits on the project as it is asked for."""
+
+    collection_key = 'limits'
+
+    @glue.request_body_schema(schema.empty_body)
+    def post(self, binding_id, project_id):
+        ENFORCER.enforce_call(
+            action='mercador:binding_project:apportion_limits',
+            build_target=_binding_target(binding_id))
+        return {'limits': _api().apportion_limits(binding_id, project_id)}
+
+
 # binding users
 
 class _BindingUserBase(_Resource):
@@ -450,6 +464,9 @@ class PublisherAPI(glue.APIBase):
         (BindingProjectUsersResource,
          '/bindings/<string:binding_id>/projects/<string:project_id>/users',
          'binding_project_users'),
+        (BindingProjectLimitsResource,
+         '/bindings/<string:binding_id>/projects/<string:project_id>/limits',
+         'binding_project_limits'),
         (BindingUsersResource, '/bindings/<string:binding_id>/users',
          'binding_users'),
         (BindingUserResource,

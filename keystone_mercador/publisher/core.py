@@ -55,6 +55,8 @@ TRANSITIONS = {
 # Never offered: an aggregator's tenants authenticate at their aggregator,
 # and through a binding this Keystone would be shared by all its tenants.
 NEVER_OFFERED = ('identity',)
+#: The prefix of a limit on a Placement resource class, as Nova names it.
+RESOURCE_CLASS = 'class:'
 
 
 def _wait_for_next_second():
@@ -892,6 +894,13 @@ class Manager(glue.Manager):
                 self._create_project(
                     uuid.uuid4().hex, vr['domain_id'],
                     binding['root_project_id'], project_id=project_id)
+                # Nothing of a counted resource until the aggregator asks
+                # for the project's share (``apportion_limits``); the
+                # others whole.
+                self._set_project_limits(project_id, [
+                    dict(limit, resource_limit=0)
+                    if limit['resource_name'].startswith(RESOURCE_CLASS)
+                    else limit for limit in self._project_limits(vr)])
         except exception.Conflict:
             # A concurrent request for the same reference got there first.
             existing = self.driver.find_binding_project(binding_id, reference)
@@ -914,6 +923,76 @@ class Manager(glue.Manager):
             self._delete_project(project_id)
             self.driver.delete_binding_project(binding_id, project_id)
         glue.Audit.deleted(BINDING_PROJECT, project_id, initiator)
+
+    # binding project limits: a project's share of its virtual region's
+
+    def apportion_limits(self, binding_id, project_id):
+        """Set a binding project's Keystone limits to its share of the
+        virtual region's, and return them (with ``usage`` where counted).
+
+        Keystone's flat model, which Nova's and Glance's oslo.limit
+        enforce, caps each project on its own; the virtual region's limits
+        cap the binding's projects together. On a Placement resource class
+        (``class:VCPU``...) a project's share is what it uses plus what
+        the binding's projects together leave of the virtual region's
+        limit, read from Placement now: the aggregator asks before each
+        request that may allocate (a server's create or action), so the
+        service's own check refuses what the binding cannot have. Any
+        other limit applies to each project whole. A virtual region built
+        on a bound region has none here: its provider apportions them.
+        """
+        binding = self.driver.get_binding(binding_id)
+        self.driver.get_binding_project(binding_id, project_id)
+        vr = self.driver.get_virtual_region(binding['virtual_region_id'])
+        limits = self._project_limits(vr)
+        counted = [limit['resource_name'][len(RESOURCE_CLASS):]
+                   for limit in limits
+                   if limit['resource_name'].startswith(RESOURCE_CLASS)]
+        used = None
+        if counted:
+            used = self._read_usage(binding, vr, [
+                p['id'] for p in self.driver.list_binding_projects(
+                    binding_id)])
+        shares = []
+        for limit in limits:
+            share = dict(limit)
+            name = limit['resource_name']
+            if used is not None and name.startswith(RESOURCE_CLASS):
+                rc = name[len(RESOURCE_CLASS):]
+                total = sum(u.get(rc, 0) for u in used.values())
+                share['usage'] = used.get(project_id, {}).get(rc, 0)
+                share['resource_limit'] = share['usage'] + max(
+                    0, limit['resource_limit'] - total)
+            shares.append(share)
+        self._set_project_limits(project_id, shares)
+        return [{k: share.get(k) for k in (
+            'service_id', 'region_id', 'resource_name', 'resource_limit',
+            'usage') if k in share} for share in shares]
+
+    @staticmethod
+    def _set_project_limits(project_id, limits):
+        hints = glue.Hints()
+        hints.add_filter('project_id', project_id)
+        existing = {(e['service_id'], e.get('region_id'), e['resource_name']):
+                    e for e in PROVIDERS.unified_limit_api.list_limits(hints)}
+        new = []
+        for limit in limits:
+            key = (limit['service_id'], limit.get('region_id'),
+                   limit['resource_name'])
+            if key not in existing:
+                new.append({
+                    'id': uuid.uuid4().hex, 'project_id': project_id,
+                    'service_id': limit['service_id'],
+                    'region_id': limit.get('region_id'),
+                    'resource_name': limit['resource_name'],
+                    'resource_limit': limit['resource_limit'],
+                    'description': limit.get('description')})
+            elif existing[key]['resource_limit'] != limit['resource_limit']:
+                PROVIDERS.unified_limit_api.update_limit(
+                    existing[key]['id'],
+                    {'resource_limit': limit['resource_limit']})
+        if new:
+            PROVIDERS.unified_limit_api.create_limits(new)
 
     # binding users: one provider user per tenant user of the aggregator
 

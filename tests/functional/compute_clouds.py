@@ -15,7 +15,8 @@
 Real servers: the provider's Keystone, Glance and Placement, and its Nova
 (fake driver), Neutron (ML2, no agents) and Cinder (fake driver) from
 ``harness.compute``; the aggregator's Keystone and the Mercador proxy; a
-virtual region ``V1`` offering them, bound, with two entitled tenants.
+virtual region ``V1`` offering them with a cores limit (``CORES``), bound,
+with three entitled tenants.
 Both Keystones and the services' databases are on MariaDB (Nova, Neutron
 and Cinder need a database server: see ``harness.compute``), messages go
 through a RabbitMQ vhost of their own.
@@ -42,7 +43,12 @@ from tests.functional import publisher as pub
 API = pub.API
 REGION = 'V1'
 SERVICES = ['compute', 'network', 'block-storage', 'image', 'placement']
-TENANTS = ('compute-tenant-alpha', 'compute-tenant-beta')
+TENANTS = ('compute-tenant-alpha', 'compute-tenant-beta',
+           'compute-tenant-gamma')
+#: What the virtual region caps the reseller's tenants to, together.
+CORES = 4
+LIMITS = [{'service_type': 'compute', 'resource_name': 'class:VCPU',
+           'resource_limit': CORES}]
 WAIT = 180
 
 
@@ -129,7 +135,8 @@ def _start(c):
 
     provider_admin = client.Session.admin(c.provider)
     reseller, _ = pub.register_aggregator(provider_admin)
-    vr = pub.create_virtual_region(provider_admin, services=SERVICES)
+    vr = pub.create_virtual_region(provider_admin, services=SERVICES,
+                                   limits=LIMITS)
     c.admin = client.Session.admin(c.aggregator)
     record = agg.register_provider(c.admin, c.provider,
                                    reseller['credential'])
@@ -142,7 +149,7 @@ def _start(c):
         c.admin.ok('PUT', API + '/bound_regions/%s/entitlements/projects/%s'
                    % (c.bound['id'], project['id']), status=(200, 201, 204))
         c.tenants.append((name, project, user))
-    c.alpha, c.beta = (connect(c, t) for t in c.tenants)
+    c.alpha, c.beta, c.gamma = (connect(c, t) for t in c.tenants)
 
 
 def _public_image(c):

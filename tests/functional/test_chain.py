@@ -26,7 +26,6 @@ import os
 import subprocess
 
 import pytest
-import sqlalchemy as sa
 
 from harness import client
 from harness import servers
@@ -34,6 +33,7 @@ from tests.functional import aggregation as agg
 from tests.functional import conftest
 from tests.functional import databases
 from tests.functional import publisher as pub
+from tests.functional import traces
 
 API = pub.API
 MANAGE = os.path.join(os.path.dirname(agg.OPENSTACK), 'mercador-manage')
@@ -139,41 +139,6 @@ def _manage(server, *args):
         timeout=120)
 
 
-def _db_text(url):
-    engine = sa.create_engine(url)
-    chunks = []
-    with engine.connect() as conn:
-        meta = sa.MetaData()
-        meta.reflect(conn)
-        for table in meta.sorted_tables:
-            for row in conn.execute(table.select()):
-                chunks.append(repr(tuple(row)))
-    engine.dispose()
-    return '\n'.join(chunks)
-
-
-def _logs(*servers_):
-    stores = {}
-    for server in servers_:
-        for fname in os.listdir(server.dir):
-            if fname.endswith('.log'):
-                with open(os.path.join(server.dir, fname),
-                          errors='replace') as f:
-                    stores['%s/%s' % (server.name, fname)] = f.read()
-    return stores
-
-
-def _secrets(tenant):
-    name, project, user = tenant
-    return {name, project['name'], project['id'], user['id']}
-
-
-def _assert_absent(secrets, stores):
-    for where, text in stores.items():
-        for secret in secrets:
-            assert secret not in text, '%s found in %s' % (secret, where)
-
-
 def test_images_through_two_hops(chain, tmp_path):
     data = os.urandom(2 * 1024 * 1024 + 11)
     source = tmp_path / 'image.raw'
@@ -212,17 +177,15 @@ def test_images_through_two_hops(chain, tmp_path):
 
     # The provider knows neither tier's tenants, the middle not the
     # second tier's.
-    second = _secrets(chain.tenant)
-    provider_stores = dict(_logs(chain.provider, chain.glance,
-                                 chain.placement), **{
-        'provider keystone db': _db_text(chain.provider.database_url),
-        'glance db': _db_text('sqlite:///%s/glance.db' % chain.glance.dir),
-        'placement db': _db_text(
-            'sqlite:///%s/placement.db' % chain.placement.dir)})
-    _assert_absent(second | _secrets(chain.middle_tenant), provider_stores)
-    _assert_absent(second, dict(
-        _logs(chain.middle, chain.middle_proxy),
-        **{'middle keystone db': _db_text(chain.middle.database_url)}))
+    second = traces.tenant_secrets(chain.tenant)
+    provider_stores = traces.provider_stores(chain.provider, chain.glance,
+                                             chain.placement)
+    traces.assert_absent(
+        second | traces.tenant_secrets(chain.middle_tenant), provider_stores)
+    middle_stores = traces.logs(chain.middle.dir, chain.middle_proxy.dir)
+    middle_stores['middle keystone db'] = traces.db_text(
+        chain.middle.database_url)
+    traces.assert_absent(second, middle_stores)
 
 
 def test_upstream_unbind_fails_the_chain(chain):

@@ -38,6 +38,7 @@ from harness import client
 from harness import compute
 from tests.functional import compute_clouds as cc
 from tests.functional import databases
+from tests.functional import traces
 
 if databases.backend() != 'mysql':
     pytest.skip('the compute test (MariaDB, RabbitMQ) is run on the MariaDB '
@@ -190,6 +191,54 @@ def test_another_tenant_sees_none_of_it(clouds):
     assert list(beta.compute.keypairs()) == []
 
 
+def _boot(conn, name, flavor, image):
+    server = conn.compute.create_server(
+        name=name, image_id=image['id'], networks='none',
+        flavor_id=conn.compute.find_flavor(flavor['name'],
+                                           ignore_missing=False).id)
+    return conn.compute.wait_for_server(server, wait=WAIT, interval=1)
+
+
+def _refused(conn, flavor, image):
+    with pytest.raises(openstack.exceptions.HttpException) as caught:
+        _boot(conn, 'over', flavor, image)
+    return caught.value
+
+
+def test_the_regions_cores_limit_caps_the_tenants_together(clouds):
+    """The virtual region's limit on cores (``CORES``) caps the
+    reseller's tenants together, and Nova itself refuses what goes
+    beyond, with its own over-quota error."""
+    c = clouds
+    assert cc.CORES == 4
+    # Alpha's server has one core; beta's takes two more.
+    beta = _boot(c.beta, 'beta-1', compute.FLAVOR_SMALL, c.image)
+    assert beta.status == 'ACTIVE'
+    # The third tenant's two would make five.
+    error = _refused(c.gamma, compute.FLAVOR_SMALL, c.image)
+    assert error.status_code == 403, error
+    assert 'class:VCPU' in str(error), error
+    # In the message, the tenant's own project ID, not the provider's.
+    assert 'over limit of 1 due to current usage 0 and delta 2' in str(
+        error), error
+    assert c.tenants[2][1]['id'] in str(error), error
+    # One core still fits, then none.
+    gamma = _boot(c.gamma, 'gamma-1', compute.FLAVOR, c.image)
+    assert gamma.status == 'ACTIVE'
+    error = _refused(c.beta, compute.FLAVOR, c.image)
+    assert 'over limit of 2 due to current usage 2 and delta 1' in str(
+        error), error
+    # Deleting frees the cores for every tenant.
+    c.beta.compute.delete_server(beta)
+    c.beta.compute.wait_for_delete(beta, wait=WAIT, interval=1)
+    again = _boot(c.gamma, 'gamma-2', compute.FLAVOR_SMALL, c.image)
+    assert again.status == 'ACTIVE'
+    for server in (gamma, again):
+        c.gamma.compute.delete_server(server)
+    for server in (gamma, again):
+        c.gamma.compute.wait_for_delete(server, wait=WAIT, interval=1)
+
+
 def test_everything_is_deleted(clouds):
     c = clouds
     conn = c.alpha
@@ -219,47 +268,18 @@ def _mysqldump(url):
     return out.stdout
 
 
-def _db_text(url):
-    engine = sa.create_engine(url)
-    chunks = []
-    with engine.connect() as conn:
-        meta = sa.MetaData()
-        meta.reflect(conn)
-        for table in meta.sorted_tables:
-            for row in conn.execute(table.select()):
-                chunks.append(repr(tuple(row)))
-    engine.dispose()
-    return '\n'.join(chunks)
-
-
-def _logs(directory):
-    for root, _, files in os.walk(directory):
-        for name in files:
-            if '.log' in name:
-                path = os.path.join(root, name)
-                with open(path, errors='replace') as f:
-                    yield path, f.read()
-
-
 def test_the_provider_holds_no_trace_of_any_tenant(clouds):
     """Last: after everything the tenants did above."""
     c = clouds
     secrets = set()
-    for name, project, user in c.tenants:
-        secrets |= {name, project['name'], project['id'], user['id'],
-                    user['name']}
+    for tenant in c.tenants:
+        secrets |= traces.tenant_secrets(tenant) | {tenant[2]['name']}
     stores = {name: _mysqldump(url) for name, url in c.stack.urls.items()}
     assert 'INSERT INTO `instances`' in stores['nova_cell1']
     # Neutron deletes its rows; the provider project's default security
     # group stays.
     assert 'INSERT INTO `securitygroups`' in stores['neutron']
     assert 'INSERT INTO `volumes`' in stores['cinder']
-    stores['provider keystone'] = _mysqldump(c.provider.database_url)
-    stores['glance'] = _db_text('sqlite:///%s/glance.db' % c.glance.dir)
-    stores['placement'] = _db_text(
-        'sqlite:///%s/placement.db' % c.placement.dir)
-    for server in (c.stack, c.provider, c.glance, c.placement):
-        stores.update(_logs(server.dir))
-    for where, text in stores.items():
-        for secret in secrets:
-            assert secret not in text, '%s found in %s' % (secret, where)
+    stores.update(traces.provider_stores(c.provider, c.glance, c.placement))
+    stores.update(traces.logs(c.stack.dir))
+    traces.assert_absent(secrets, stores)

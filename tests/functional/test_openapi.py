@@ -210,6 +210,13 @@ def test_provider_story_responses_match_the_document(provider):
     # The aggregator's own credential may not issue them.
     agg.ok('POST', b_path + '/users/%s/tokens' % user['id'], status=403,
            json={'token': {'project_id': project['id']}})
+    # The offer has no limits: the share is none.
+    assert identity.ok('POST', b_path + '/projects/%s/limits'
+                       % project['id'])['limits'] == []
+    identity.ok('POST', b_path + '/projects/%s/limits' % project['id'],
+                status=400, json={'limits': []})
+    agg.ok('POST', b_path + '/projects/%s/limits' % project['id'],
+           status=403)
     agg.ok('DELETE', b_path + '/projects/%s/users' % project['id'])
     agg.ok('DELETE', b_path + '/users/' + user['id'])
     agg.ok('DELETE', b_path + '/projects/' + project['id'])
@@ -308,6 +315,11 @@ def test_aggregator_story_responses_match_the_document(
     stranger, _ = agg.tenant(client.Session.admin(aggregator))
     proxy.ok('POST', mappings, status=403, headers={
         'X-Subject-Token': member.token}, json={'outward': [stranger['id']]})
+    limits = api + '/regions/%s/limits' % bound['region_id']
+    assert proxy.ok('POST', limits, headers={
+        'X-Subject-Token': member.token})['limits'] == []
+    proxy.ok('POST', limits, status=401, headers={
+        'X-Subject-Token': 'not-a-token'})
 
     # What the tenant sees of its regions, and usage.
     regions = member.ok('GET', api + '/projects/%s/regions'

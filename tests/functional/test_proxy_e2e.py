@@ -30,13 +30,13 @@ from keystoneauth1 import discover
 from keystoneauth1 import session as ks_session
 import openstack
 import pytest
-import sqlalchemy as sa
 
 from harness import client
 from harness import servers
 from tests.functional import aggregation as agg
 from tests.functional import conftest
 from tests.functional import publisher as pub
+from tests.functional import traces
 
 API = pub.API
 
@@ -412,41 +412,16 @@ def test_errors_are_json_and_name_the_region(clouds):
         clouds.glance.start()
 
 
-def _db_text(url):
-    engine = sa.create_engine(url)
-    chunks = []
-    with engine.connect() as conn:
-        meta = sa.MetaData()
-        meta.reflect(conn)
-        for table in meta.sorted_tables:
-            for row in conn.execute(table.select()):
-                chunks.append(repr(tuple(row)))
-    engine.dispose()
-    return '\n'.join(chunks)
-
-
 def _assert_no_tenant_trace(clouds):
     """Nothing of the aggregator's tenants reaches the provider."""
     secrets = set()
-    for name, project, user in clouds.tenants + [clouds.colleague]:
-        secrets |= {name, project['name'], project['id'], user['id']}
+    for tenant in clouds.tenants + [clouds.colleague]:
+        secrets |= traces.tenant_secrets(tenant)
     project, user = clouds.outsider
     secrets |= {project['name'], project['id'], user['id']}
-    stores = {
-        'provider keystone db': _db_text(clouds.provider.database_url),
-        'glance db': _db_text('sqlite:///%s/glance.db' % clouds.glance.dir),
-        'placement db': _db_text(
-            'sqlite:///%s/placement.db' % clouds.placement.dir),
-    }
-    for server in (clouds.provider, clouds.glance, clouds.placement):
-        for fname in os.listdir(server.dir):
-            if fname.endswith('.log'):
-                with open(os.path.join(server.dir, fname),
-                          errors='replace') as f:
-                    stores['%s/%s' % (server.name, fname)] = f.read()
-    for where, text in stores.items():
-        for secret in secrets:
-            assert secret not in text, '%s found in %s' % (secret, where)
+    stores = traces.provider_stores(clouds.provider, clouds.glance,
+                                    clouds.placement)
+    traces.assert_absent(secrets, stores)
 
 
 def test_access_route_is_for_the_proxy_only(clouds):

@@ -153,6 +153,9 @@ ROUTES = [
     ('revoke binding project users', ADMINS | OWNER, 'DELETE',
      lambda w, f: '/bindings/%s/projects/%s/users' % (
          w.binding['id'], w.project['id']), None),
+    ('apportion binding project limits', ADMINS | BINDING, 'POST',
+     lambda w, f: '/bindings/%s/projects/%s/limits' % (
+         w.binding['id'], w.project['id']), None),
     ('create binding user', OWNER, 'POST',
      lambda w, f: '/bindings/%s/users' % w.binding['id'],
      lambda w: {'user': {'reference': pub.unique('ref-matrix')}}),

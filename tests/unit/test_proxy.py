@@ -141,6 +141,9 @@ class FixedAccess:
             raise proxy_app.ProxyError(404, 'No region %s.' % region_id)
         return self.answer
 
+    def apportion(self, token, region_id):
+        self.asked.append(('apportion', region_id))
+
     def mappings(self, token, region_id, direction, ids):
         self.asked.append((direction, set(ids)))
         if direction == 'outward' and STRANGER in ids:
@@ -349,3 +352,45 @@ def test_rewriter_prefers_longest_match():
     assert rewrite.is_json('application/json; charset=UTF-8')
     assert rewrite.is_json('application/vnd.openstack.image+json')
     assert not rewrite.is_json('application/octet-stream')
+
+
+@pytest.mark.parametrize('method,path,body,asked', [
+    ('POST', '/servers', {'server': {'name': 'a'}}, True),
+    ('POST', '/servers/', {'server': {'name': 'a'}}, True),
+    ('POST', '/servers/1/action', {'resize': {'flavorRef': '2'}}, True),
+    ('POST', '/servers/1/action', {'unshelve': None}, True),
+    ('POST', '/servers/1/action', {'reboot': {'type': 'SOFT'}}, False),
+    ('POST', '/servers/1/action', {'os-getConsoleOutput': {}}, False),
+    ('GET', '/servers', None, False),
+    ('PUT', '/servers/1', {'server': {'name': 'b'}}, False),
+    ('POST', '/os-keypairs', {'keypair': {'name': 'k'}}, False),
+])
+@pytest.mark.parametrize('version', ['', '/v2.1'])
+def test_the_share_of_limits_is_asked_before_an_allocation(
+        proxy, method, path, body, asked, version):
+    # Under the endpoint, with or without the version (as the catalog's
+    # endpoint has it or not).
+    access = proxy.access
+    del access.asked[:]
+    _get(proxy, '/V1/compute' + version + path, method=method, json=body)
+    assert (('apportion', 'V1') in access.asked) is asked, access.asked
+
+
+def test_an_allocation_is_not_relayed_when_its_share_cannot_be_set(
+        proxy, upstream):
+    access = proxy.access
+
+    def unavailable(token, region_id):
+        raise proxy_app.ProxyError(503, 'Region V1 cannot check its limits '
+                                   'now; try again later.')
+
+    access.apportion = unavailable
+    try:
+        seen = len(upstream.seen)
+        r = _get(proxy, '/V1/compute/v2.1/servers', method='POST',
+                 json={'server': {'name': 'a'}})
+        assert r.status_code == 503
+        assert 'limits' in r.json()['error']['message']
+        assert len(upstream.seen) == seen
+    finally:
+        del access.apportion
