@@ -171,6 +171,54 @@ def test_a_volume_is_attached_and_detached(clouds):
     volume = conn.block_storage.wait_for_status(
         volume, 'available', wait=WAIT, interval=1)
     c.volume = volume
+    snapshot = conn.block_storage.create_snapshot(volume_id=volume.id,
+                                                  name='snap1')
+    snapshot = conn.block_storage.wait_for_status(
+        snapshot, 'available', wait=WAIT, interval=1)
+    assert snapshot.volume_id == volume.id
+    assert snapshot.id in [s.id for s in conn.block_storage.snapshots()]
+    conn.block_storage.delete_snapshot(snapshot)
+    conn.block_storage.wait_for_delete(snapshot, wait=WAIT, interval=1)
+
+
+def test_security_groups_and_ports(clouds):
+    c = clouds
+    conn = c.alpha
+    group = conn.network.create_security_group(name='web')
+    assert group.project_id == c.tenants[0][1]['id']
+    rule = conn.network.create_security_group_rule(
+        security_group_id=group.id, direction='ingress', protocol='tcp',
+        port_range_min=443, port_range_max=443,
+        remote_ip_prefix='0.0.0.0/0', ethertype='IPv4')
+    assert rule.project_id == c.tenants[0][1]['id']
+    port = conn.network.create_port(network_id=c.network.id,
+                                    security_group_ids=[group.id])
+    assert port.security_group_ids == [group.id]
+    assert port.project_id == c.tenants[0][1]['id']
+    # The other tenant sees none of them.
+    assert group.id not in [g.id for g in c.beta.network.security_groups()]
+    assert port.id not in [p.id for p in c.beta.network.ports()]
+    conn.network.delete_port(port)
+    conn.network.delete_security_group(group)
+    assert group.id not in [g.id for g in conn.network.security_groups()]
+
+
+def test_key_pairs_are_per_user(clouds):
+    """Two users of one project: Nova's key pairs belong to a user, and
+    each tenant user is a provider user of its own."""
+    c = clouds
+    name, project, _ = c.tenants[0]
+    colleague = client.user(c.admin, name + '-colleague',
+                            client.TENANT_PASSWORD, project)
+    conn = cc.connect(c, (colleague['name'], project, colleague))
+    assert [k.name for k in conn.compute.keypairs()] == []
+    mine = conn.compute.create_keypair(name='k1')
+    assert mine.user_id == colleague['id']
+    assert mine.fingerprint != c.keypair.fingerprint
+    assert [k.fingerprint for k in c.alpha.compute.keypairs()] == [
+        c.keypair.fingerprint]
+    conn.compute.delete_keypair(mine)
+    c.colleague = colleague
 
 
 def test_another_tenant_sees_none_of_it(clouds):
@@ -274,6 +322,7 @@ def test_the_provider_holds_no_trace_of_any_tenant(clouds):
     secrets = set()
     for tenant in c.tenants:
         secrets |= traces.tenant_secrets(tenant) | {tenant[2]['name']}
+    secrets |= {c.colleague['id'], c.colleague['name']}
     stores = {name: _mysqldump(url) for name, url in c.stack.urls.items()}
     assert 'INSERT INTO `instances`' in stores['nova_cell1']
     # Neutron deletes its rows; the provider project's default security
