@@ -315,7 +315,7 @@ enable_security_group = true
         self._write(os.path.join(d, 'neutron.conf'), f"""[DEFAULT]
 log_file = {self.neutron.log}
 core_plugin = ml2
-service_plugins =
+service_plugins = router
 auth_strategy = keystone
 transport_url = {self.transport_url}
 state_path = {d}

@@ -612,7 +612,10 @@ def test_a_tenant_launches_an_instance(demo, browsers):
         (By.ID, 'id_subnet_name'))).send_keys(network + '-subnet')
     driver.find_element(By.ID, 'id_cidr').send_keys('192.168.20.0/24')
     _shot(driver, 'compute-create-network')
-    driver.find_element(By.CSS_SELECTOR, 'form .button-final').click()
+    # Then the subnet's details, as they are.
+    driver.find_element(By.CSS_SELECTOR, 'form .button-next').click()
+    _wait(driver, ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, 'form .button-final'))).click()
     _wait(driver, ec.text_to_be_present_in_element(
         (By.CSS_SELECTOR, 'table#networks'), network))
     _clean(driver)
