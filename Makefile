@@ -62,8 +62,10 @@ functional-postgresql: $(STAMP)
 	MERCADOR_TEST_DB=postgresql $(BIN)/python -m pytest tests/functional
 
 # CHAIN=1: a third cloud, a second-tier reseller (service chaining).
+# COMPUTE=0: without the provider's Nova, Neutron and Cinder.
 demo: $(STAMP)
-	$(BIN)/python -m harness $(if $(CHAIN),--chain)
+	$(BIN)/python -m harness $(if $(CHAIN),--chain) \
+	  $(if $(filter 0,$(COMPUTE)),--no-compute)
 
 # HTML documentation in doc/build/html; warnings are errors.
 docs: $(STAMP)

@@ -17,7 +17,9 @@ with their state in ``$MERCADOR_DEMO_DIR`` (default ``.demo``), prints how
 to use them and a line ``READY``, and stays in the foreground until Ctrl-C
 or SIGTERM, which stop everything it started. With ``--chain`` (``make demo
 CHAIN=1``) a third cloud, a second-tier reseller, binds the aggregator's
-re-published bound region (service chaining).
+re-published bound region (service chaining). The provider runs Nova,
+Neutron and Cinder when MariaDB and RabbitMQ answer here, unless
+``--no-compute`` (``make demo COMPUTE=0``).
 """
 
 import argparse
@@ -48,7 +50,7 @@ Mercador demo (state in {dir})
       Bound Regions
       {tenant} / {tenant_password}: pick region {bound_region} in the region
       menu, then Project > Compute > Images (the provider's, through the
-      proxy)
+      proxy){compute_panels}
   Provider Keystone    {provider_keystone}
   Aggregator Keystone  {aggregator_keystone}
   Mercador proxy       {proxy}
@@ -57,10 +59,29 @@ Try:
   export OS_CLIENT_CONFIG_FILE={clouds_yaml}
   openstack --os-cloud mercador-tenant region list
   openstack --os-cloud mercador-tenant --os-region-name V1 image list
-  openstack --os-cloud mercador-aggregator bound region list
+{compute_try}  openstack --os-cloud mercador-aggregator bound region list
   openstack --os-cloud mercador-provider virtual region list
 
 Ctrl-C stops everything.
+"""
+
+COMPUTE_PANELS = """, Instances, Volumes, Network > Networks (the
+      provider's Nova, Cinder and Neutron)"""
+
+#: What the tenant does with the provider's compute, through the proxy.
+COMPUTE_TRY = """\
+  openstack --os-cloud mercador-tenant --os-region-name V1 network create \\
+      demo-net
+  openstack --os-cloud mercador-tenant --os-region-name V1 subnet create \\
+      --network demo-net --subnet-range 192.168.10.0/24 demo-subnet
+  openstack --os-cloud mercador-tenant --os-region-name V1 server create \\
+      --flavor {flavor} --image {image} --network demo-net --wait demo-server
+  openstack --os-cloud mercador-tenant --os-region-name V1 volume create \\
+      --size 1 demo-volume
+"""
+
+NO_COMPUTE = """
+Without Nova, Neutron and Cinder: {compute_missing}.
 """
 
 CHAIN_USAGE = """
@@ -84,17 +105,28 @@ def main(argv=None):
         '--chain', action='store_true',
         help='Add a second-tier reseller that binds the aggregator\'s '
         're-published bound region (three clouds).')
+    parser.add_argument(
+        '--no-compute', dest='compute', action='store_false',
+        help='Without the provider\'s Nova, Neutron and Cinder (which need '
+        'MariaDB and RabbitMQ).')
     args = parser.parse_args(argv)
     state = os.environ.get('MERCADOR_DEMO_DIR', '.demo')
     # SIGINT too: a shell starts background jobs with it ignored.
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    demo = clouds.Demo(state, progress=_step, chain=args.chain)
+    demo = clouds.Demo(state, progress=_step, chain=args.chain,
+                       compute=args.compute)
     started = time.monotonic()
     try:
         info = demo.up()
         _step('up in %.0f s' % (time.monotonic() - started))
-        print(USAGE.format(dir=demo.dir, **info), flush=True)
+        compute = info['compute']
+        print(USAGE.format(
+            dir=demo.dir, compute_panels=COMPUTE_PANELS if compute else '',
+            compute_try=COMPUTE_TRY.format(**info) if compute else '',
+            **info), flush=True)
+        if info['compute_missing']:
+            print(NO_COMPUTE.format(**info), flush=True)
         if args.chain:
             print(CHAIN_USAGE.format(**info), flush=True)
         print('READY', flush=True)

@@ -12,15 +12,20 @@
 
 """The demo's two clouds (three with ``chain``), on this machine.
 
-The provider: Keystone with the extension, Glance, Placement and Horizon
-with the plugin. The aggregator: Keystone with the extension, the Mercador
-proxy and Horizon with the plugin and the theme. With ``chain``, the
-aggregator also re-publishes its bound region to a second-tier reseller
-(Keystone and proxy, no Horizon), which binds it as ``EU-1`` for a tenant
-of its own (service chaining). Everything runs on SQLite
-and loopback ports, with its state in one directory: a second start reuses
+The provider: Keystone with the extension, Glance, Placement, Horizon with
+the plugin and, unless ``compute`` is off or MariaDB or RabbitMQ is
+missing, Nova, Neutron and Cinder (``harness.compute``). The aggregator:
+Keystone with the extension, the Mercador proxy and Horizon with the
+plugin and the theme. With ``chain``, the aggregator also re-publishes its
+bound region to a second-tier reseller (Keystone and proxy, no Horizon),
+which binds it as ``EU-1`` for a tenant of its own (service chaining).
+Everything runs on SQLite (but Nova, Neutron and Cinder, on MariaDB) and
+loopback ports, with its state in one directory: a second start reuses
 the databases, keys, seeded objects and collected static files (and the
 same ports, so that catalogs stay right), and only starts the servers.
+Nova's, Neutron's and Cinder's databases (on MariaDB) and their RabbitMQ
+vhost are the exception: dropped at every stop, made again at every start
+(servers, networks and volumes do not outlive a run).
 """
 
 import concurrent.futures
@@ -33,6 +38,7 @@ import requests
 import yaml
 
 from harness import client
+from harness import compute as compute_stack
 from harness import servers
 
 API = '/v3/OS-MERCADOR'
@@ -57,17 +63,29 @@ driver = mercador
 CLOUD_SERVERS = ('provider-keystone', 'provider-keystone-replica', 'glance',
                  'placement', 'aggregator-keystone', 'proxy')
 HORIZONS = ('provider-horizon', 'aggregator-horizon')
+#: What the virtual region offers besides image and placement, with
+#: compute.
+COMPUTE_SERVICES = ['compute', 'network', 'block-storage']
 #: The second-tier reseller's servers, with ``chain``.
 CHAIN_SERVERS = ('second-keystone', 'second-proxy')
 
 
 class Demo:
-    """Both clouds, with their state in ``state_dir``."""
+    """Both clouds, with their state in ``state_dir``; ``compute=False``:
+    without the provider's Nova, Neutron and Cinder."""
 
-    def __init__(self, state_dir, progress=print, chain=False):
+    def __init__(self, state_dir, progress=print, chain=False,
+                 compute=True):
         self.dir = os.path.abspath(state_dir)
         self.progress = progress
         self.chain = chain
+        #: Why the demo runs without compute although asked for, if so.
+        self.compute_missing = None
+        if compute:
+            self.compute_missing = compute_stack.unavailable_reason()
+        self.compute = compute and not self.compute_missing
+        #: The ``harness.compute.ComputeStack``, once ``up``.
+        self.stack = None
         self.cloud_servers = CLOUD_SERVERS + (CHAIN_SERVERS if chain
                                               else ())
         self.servers = {}
@@ -92,6 +110,11 @@ class Demo:
             self.progress('the last run had %s clouds: setting them up '
                           'again' % ('three' if self.previous.get('chain')
                                      else 'two'))
+            return False
+        if self.previous.get('compute', False) != self.compute:
+            self.progress('the last run was %s compute: setting the clouds '
+                          'up again' % ('with' if self.previous.get(
+                              'compute') else 'without'))
             return False
         ports = self.previous.get('ports', {})
         taken = [name for name in self.cloud_servers + HORIZONS
@@ -123,6 +146,11 @@ class Demo:
         for name in HORIZONS:
             s[name] = servers.HorizonServer(
                 name, directory=self._path(name), port=self._port(name))
+        if self.compute:
+            self.stack = compute_stack.ComputeStack(
+                s['provider-keystone'], base=self.dir, ports={
+                    kind: self._port(kind)
+                    for kind in ('nova', 'neutron', 'cinder')})
         if self.chain:
             s['second-proxy'] = servers.ProxyServer(
                 'second-proxy', directory=self._path('second-proxy'),
@@ -145,7 +173,15 @@ class Demo:
         s = self.servers
         provider = s['provider-keystone']
         aggregator = s['aggregator-keystone']
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            if self.stack:
+                # Its schemas need no Keystone: made meanwhile.
+                self.progress('preparing Nova, Neutron and Cinder (MariaDB, '
+                              'RabbitMQ)')
+                prepared = pool.submit(self.stack.prepare)
+            elif self.compute_missing:
+                self.progress('without Nova, Neutron and Cinder: %s'
+                              % self.compute_missing)
             # The Horizons' static files are independent of the clouds.
             self.progress('preparing both Horizons')
             horizons = [
@@ -160,10 +196,14 @@ class Demo:
                     s[name].launch()
             else:
                 self._set_up_clouds()
+            if self.stack:
+                stack = pool.submit(self._start_stack, prepared)
             for future in horizons:
                 future.result()
-        for name in HORIZONS:
-            s[name].launch()
+            for name in HORIZONS:
+                s[name].launch()
+            if self.stack:
+                stack.result()
         for name in self.cloud_servers + HORIZONS:
             s[name].wait_ready(timeout=180)
         if not reuse and seed:
@@ -173,6 +213,21 @@ class Demo:
         info = self._write_state(seeded=seed)
         self._check(tenant=seed)
         return info
+
+    def _start_stack(self, prepared):
+        prepared.result()
+        s = self.servers
+        s['provider-keystone'].wait_ready(timeout=180)
+        self.progress('starting Nova, Neutron and Cinder')
+        try:
+            self.stack.start(before_compute=lambda: s['placement'].wait_ready(
+                timeout=180))
+        except Exception:
+            self.progress('Nova, Neutron or Cinder failed; their logs:\n%s'
+                          % self.stack.log_tails())
+            raise
+        self.progress('Nova, Neutron and Cinder up in %.0f s'
+                      % self.stack.started)
 
     def _set_up_clouds(self):
         s = self.servers
@@ -199,7 +254,7 @@ class Demo:
     def _seed(self):
         self.public_image('demo-image')
         bound = self.resell(VIRTUAL_REGION, BOUND_REGION,
-                            ['image', 'placement'])
+                            ['image', 'placement'] + self.compute_services)
         self.entitle(bound, self.tenant(TENANT))
         if self.chain:
             self.progress('seeding the chain: the aggregator re-publishes '
@@ -212,6 +267,11 @@ class Demo:
                 downstream='second', region=BOUND_REGION)
             self.entitle(second, self.tenant(SECOND_TENANT, at='second'),
                          at='second')
+
+    @property
+    def compute_services(self):
+        """The services of the provider's compute stack, if it runs."""
+        return COMPUTE_SERVICES if self.stack else []
 
     def resell(self, name, region_id, services, reseller='demo-reseller',
                provider_name='demo-provider', upstream='provider',
@@ -320,7 +380,17 @@ class Demo:
                       for name, server in self.servers.items()},
             'seeded': seeded,
             'chain': self.chain,
+            'compute': bool(self.stack),
+            'compute_missing': self.compute_missing,
         }
+        if self.stack:
+            info['ports'].update(
+                (api.kind, api.port) for api in (
+                    self.stack.nova, self.stack.neutron, self.stack.cinder))
+            info.update(flavor=compute_stack.FLAVOR['name'],
+                        image='demo-image',
+                        compute_databases=list(self.stack.databases),
+                        compute_vhost=self.stack.vhost)
         if self.chain:
             info.update(second_keystone=s['second-keystone'].auth_url,
                         second_proxy=s['second-proxy'].url,
@@ -346,15 +416,26 @@ class Demo:
                 self.servers[at + '-keystone'].url, client.password_auth(
                     username=name, password=TENANT_PASSWORD,
                     scope=client.project_scope(name)))
-            regions = session.ok('GET', '/v3/auth/catalog')['catalog']
-            if not any(e['region_id'] == region_id for service in regions
-                       for e in service['endpoints']):
+            catalog = session.ok('GET', '/v3/auth/catalog')['catalog']
+            types = {service['type'] for service in catalog
+                     for e in service['endpoints']
+                     if e['region_id'] == region_id}
+            if not types:
                 raise RuntimeError('%s is missing from the catalog of %s'
                                    % (region_id, name))
+            if at == 'aggregator' and not types.issuperset(
+                    self.compute_services):
+                raise RuntimeError('%s of %s offers %s only' % (
+                    region_id, name, ', '.join(sorted(types))))
 
     def stop(self):
-        """Stop every server started, and wait until they are gone."""
+        """Stop every server started, and wait until they are gone; drop
+        the compute stack's databases and vhost."""
         for server in self.servers.values():
             server.terminate()
-        for server in self.servers.values():
-            server.stop()
+        try:
+            if self.stack:
+                self.stack.cleanup()
+        finally:
+            for server in self.servers.values():
+                server.stop()

@@ -96,11 +96,11 @@ class WsgiService(servers.Server):
     gunicorn_args = ('--workers', '1', '--worker-class', 'gthread',
                      '--threads', '4')
 
-    def __init__(self, kind, app, directory, env):
+    def __init__(self, kind, app, directory, env, port=None):
         self.kind = kind
         self.app = app
         self.extra_env = env
-        super().__init__(kind, directory=directory)
+        super().__init__(kind, directory=directory, port=port)
 
     @property
     def env(self):
@@ -152,11 +152,14 @@ class Daemon:
 
 class ComputeStack:
     """Nova, Neutron and Cinder of a provider ``keystone``, whose Glance
-    and Placement answer in ``region``."""
+    and Placement answer in ``region``. ``ports``: the APIs' preferred
+    ports, by kind (``nova``, ``neutron``, ``cinder``), as for a second
+    start behind the same catalog."""
 
-    def __init__(self, keystone, base=None, region='RegionOne'):
+    def __init__(self, keystone, base=None, region='RegionOne', ports=None):
         self.keystone = keystone
         self.region = region
+        self.ports = ports or {}
         self.dir = tempfile.mkdtemp(prefix='mercador-compute-', dir=base)
         self.id = uuid.uuid4().hex[:10]
         self.prefix = 'mercador_%s' % self.id
@@ -186,7 +189,8 @@ class ComputeStack:
         self.compute = None
 
     def _api(self, kind, app):
-        return WsgiService(kind, app, os.path.join(self.dir, kind), {})
+        return WsgiService(kind, app, os.path.join(self.dir, kind), {},
+                           port=self.ports.get(kind))
 
     def _env(self):
         env = dict(os.environ, PYTHONWARNINGS='ignore')
@@ -322,7 +326,7 @@ enable_security_group = true
         self._write(os.path.join(d, 'neutron.conf'), f"""[DEFAULT]
 log_file = {self.neutron.log}
 core_plugin = ml2
-service_plugins =
+service_plugins = router
 auth_strategy = keystone
 transport_url = {self.transport_url}
 state_path = {d}
@@ -429,20 +433,36 @@ driver = noop
             for future in [pool.submit(timed, f) for f in steps]:
                 future.result()
 
+    def _service(self, service_type, name, url):
+        """Register the service, or point its endpoints of the region at
+        ``url`` if a previous stack registered it (a second start next to
+        the same Keystone, as the demo's)."""
+        admin = client.Session.admin(self.keystone)
+        found = admin.ok('GET', '/v3/services?type=' + service_type)[
+            'services']
+        if not found:
+            return self.keystone.register_service(service_type, name, url,
+                                                  self.region)
+        endpoints = admin.ok('GET', '/v3/endpoints?service_id=' +
+                             found[0]['id'])['endpoints']
+        for endpoint in endpoints:
+            if endpoint['region_id'] == self.region and \
+                    endpoint['url'] != url:
+                admin.ok('PATCH', '/v3/endpoints/' + endpoint['id'],
+                         json={'endpoint': {'url': url}})
+        return found[0]
+
     def _register(self):
-        ks = self.keystone
         services = [
-            ks.register_service('compute', 'nova', self.nova.url + '/v2.1',
-                                self.region),
-            ks.register_service('network', 'neutron', self.neutron.url,
-                                self.region),
-            ks.register_service('block-storage', 'cinder',
-                                self.cinder.url + '/v3', self.region)]
+            self._service('compute', 'nova', self.nova.url + '/v2.1'),
+            self._service('network', 'neutron', self.neutron.url),
+            self._service('block-storage', 'cinder',
+                          self.cinder.url + '/v3')]
         # Nova sends its own token along with the user's (X-Service-Token)
         # to Glance, Neutron and Cinder; keystonemiddleware accepts it
         # only from a user with the 'service' role (service_token_roles),
         # and answers 401 to the request otherwise.
-        admin = client.Session.admin(ks)
+        admin = client.Session.admin(self.keystone)
         project = admin.ok('GET', '/v3/projects?name=service')[
             'projects'][0]
         role = client.role(admin, 'service')

@@ -82,3 +82,8 @@ MIDDLEWARE = tuple(_horizon.MIDDLEWARE) + (
 if _CONF['mercador_database_url']:
     MERCADOR_DATABASE_URL = _CONF['mercador_database_url']
     MIDDLEWARE += ('mercador_dashboard.middleware.CatalogRefreshMiddleware',)
+
+# Launch Instance boots from the image itself: Cinder's fake driver of the
+# provider (harness.compute) makes no volume of an image.
+LAUNCH_INSTANCE_DEFAULTS = dict(_horizon.LAUNCH_INSTANCE_DEFAULTS,
+                                create_volume=False)

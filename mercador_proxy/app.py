@@ -647,6 +647,18 @@ class Proxy:
         headers = self._request_headers(environ)
         response = self._send(method, url, headers, None, region_id,
                               service_type)
+        root = roots.get(service_type)
+        if response.status_code == 401 and root:
+            # A versioned endpoint that wants a token for its own document
+            # (Cinder's .../v3): its clients find the versions at the root
+            # by cropping the version off the endpoint's URL
+            # (cinderclient's get_server_version, Horizon's), which the
+            # proxy's URL does not show; the root's document, then.
+            response.close()
+            url = root + rest
+            self._check_under(url, root, region_id, service_type)
+            response = self._send(method, url, headers, None, region_id,
+                                  service_type)
         return self._respond(response, lambda found: urls, method,
                              region_id, service_type, start_response)
 

@@ -70,7 +70,15 @@ class Upstream:
                           {'rel': 'other',
                            'href': self.url + '/compute/v2.1/'}]}]}),
                 content_type='application/json')
-        if path.endswith('/unauthorized'):
+        if path in ('/volume', '/volume/'):
+            # Cinder's root; its versioned endpoint wants a token.
+            return wrappers.Response(json.dumps({'versions': [{
+                'id': 'v3.0', 'status': 'CURRENT', 'links': [
+                    {'rel': 'self', 'href': self.url + '/volume/v3/'}]}]}),
+                status=300, content_type='application/json')
+        if path.endswith('/unauthorized') or (
+                path.startswith('/volume/v3') and
+                'X-Auth-Token' not in request.headers):
             return wrappers.Response(
                 json.dumps({'error': 'nope'}), status=401,
                 content_type='application/json', headers={
@@ -94,6 +102,7 @@ class Upstream:
 def _endpoints(upstream):
     return {'image': upstream.url + '/image',
             'compute': upstream.url + '/compute/v2.1',
+            'block-storage': upstream.url + '/volume/v3',
             'identity': upstream.url + '/identity',
             # Offered under another name, yet the provider's Keystone.
             'ident-alias': upstream.url + '/identity/v3'}
@@ -540,6 +549,24 @@ def test_the_version_document_needs_no_token(proxy, upstream, target,
         links = [link['href'] for link in r.json()['versions'][0]['links']]
         assert links == [proxy.url + '/V1/image/v2/',
                          proxy.url + '/V1/compute/']
+
+
+@pytest.mark.parametrize('target', ['/V1/block-storage',
+                                    '/V1/block-storage/'])
+def test_the_root_document_of_a_versioned_endpoint_that_wants_a_token(
+        proxy, upstream, target):
+    """Cinder's .../v3 answers 401 without a token: the proxy relays its
+    root's document, where cinderclient looks for the versions."""
+    before = len(upstream.seen)
+    r = _raw(proxy, 'GET', target, headers={'Accept': 'application/json'})
+    assert r.status == 300, r.body
+    rest = target[len('/V1/block-storage'):]
+    assert [s['target'] for s in upstream.seen[before:]] == [
+        '/volume/v3' + rest, '/volume' + rest]
+    assert not any(k.lower().startswith('x-auth')
+                   for s in upstream.seen[before:] for k in s['headers'])
+    links = [link['href'] for link in r.json()['versions'][0]['links']]
+    assert links == [proxy.url + '/V1/block-storage/']
 
 
 @pytest.mark.parametrize('method, target', [
