@@ -123,10 +123,12 @@ _DIGITS = re.compile(r'[0-9]+\Z')
 #: Compute requests that may allocate: a server's create, and its actions
 #: (``ALLOCATING_ACTIONS``). Before relaying one, the proxy has the
 #: provider set the tenant project's share of the region's limits, which
-#: Nova then enforces with its own over-quota error.
+#: Nova then enforces with its own over-quota error; also before Nova's
+#: limits are read (``_LIMITS``), so that they show that share.
 #: Under the endpoint, which may or may not name the version.
 _SERVERS = re.compile(r'(?:/v2(?:\.1)?)?(?:/[0-9a-f]{32})?/servers'
                       r'(?P<action>/[^/]+/action)?/?\Z')
+_LIMITS = re.compile(r'(?:/v2(?:\.1)?)?(?:/[0-9a-f]{32})?/limits/?\Z')
 ALLOCATING_ACTIONS = frozenset({'resize', 'unshelve', 'restore',
                                 'revertResize', 'migrate', 'evacuate'})
 # Endpoints carry no token: their cache entries end by access_cache_time.
@@ -608,7 +610,13 @@ class Proxy:
 
     @staticmethod
     def _may_allocate(method, service_type, path, body):
-        if method != 'POST' or service_type != 'compute':
+        if service_type != 'compute':
+            return False
+        if method == 'GET':
+            # Nova's limits, as Horizon shows them before a launch: the
+            # share the project has now.
+            return bool(_LIMITS.match(path))
+        if method != 'POST':
             return False
         match = _SERVERS.match(path)
         if not match:

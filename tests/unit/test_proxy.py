@@ -362,6 +362,8 @@ def test_rewriter_prefers_longest_match():
     ('POST', '/servers/1/action', {'reboot': {'type': 'SOFT'}}, False),
     ('POST', '/servers/1/action', {'os-getConsoleOutput': {}}, False),
     ('GET', '/servers', None, False),
+    ('GET', '/limits', None, True),
+    ('GET', '/os-keypairs', None, False),
     ('PUT', '/servers/1', {'server': {'name': 'b'}}, False),
     ('POST', '/os-keypairs', {'keypair': {'name': 'k'}}, False),
 ])
