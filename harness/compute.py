@@ -471,11 +471,17 @@ driver = noop
                 'users'][0]
             admin.ok('PUT', '/v3/projects/%s/users/%s/roles/%s' % (
                 project['id'], user['id'], role['id']), status=204)
-        admin.ok('POST', '/v3/registered_limits', json={
-            'registered_limits': [
-                {'service_id': services[0]['id'], 'region_id': self.region,
-                 'resource_name': name, 'default_limit': value}
-                for name, value in REGISTERED_LIMITS.items()]})
+        # Those a Keystone started again has kept.
+        kept = {r['resource_name'] for r in admin.ok(
+            'GET', '/v3/registered_limits?service_id=%s&region_id=%s' % (
+                services[0]['id'], self.region))['registered_limits']}
+        missing = [{'service_id': services[0]['id'], 'region_id': self.region,
+                    'resource_name': name, 'default_limit': value}
+                   for name, value in REGISTERED_LIMITS.items()
+                   if name not in kept]
+        if missing:
+            admin.ok('POST', '/v3/registered_limits',
+                     json={'registered_limits': missing})
 
     def prepare(self):
         """What needs no Keystone: the vhost, the databases and their
