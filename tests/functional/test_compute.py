@@ -107,10 +107,13 @@ def test_answers_name_the_proxy_only(clouds):
                      'OpenStack-API-Version': 'compute 2.79'})
         assert r.status_code in (200, 300), (path, r.text)
         cc.assert_proxy_urls_only(c, r.text)
-    # Version documents, without a token: as the provider serves them.
+    # Version documents, without a token: as the provider serves them;
+    # Cinder's root's for its versioned endpoint, which wants a token (its
+    # clients crop the version off the endpoint's URL, which the proxy's
+    # URL does not show).
     for stype, direct in (('compute', c.stack.nova.url + '/v2.1/'),
                           ('network', c.stack.neutron.url + '/'),
-                          ('block-storage', c.stack.cinder.url + '/v3/')):
+                          ('block-storage', c.stack.cinder.url + '/')):
         expected = client.requests.get(direct, timeout=60)
         r = client.requests.get('%s/V1/%s/' % (c.proxy.url, stype),
                                 timeout=60)
