@@ -57,6 +57,8 @@ TRANSITIONS = {
 NEVER_OFFERED = ('identity',)
 #: The prefix of a limit on a Placement resource class, as Nova names it.
 RESOURCE_CLASS = 'class:'
+#: Times a share is set before the binding's changing usage fails it.
+APPORTION_ATTEMPTS = 3
 
 
 def _wait_for_next_second():
@@ -935,64 +937,130 @@ class Manager(glue.Manager):
         cap the binding's projects together. On a Placement resource class
         (``class:VCPU``...) a project's share is what it uses plus what
         the binding's projects together leave of the virtual region's
-        limit, read from Placement now: the aggregator asks before each
+        limit, read from Placement now, and every other project of the
+        binding is left what it uses: the aggregator asks before each
         request that may allocate (a server's create or action), so the
-        service's own check refuses what the binding cannot have. Any
-        other limit applies to each project whole. A virtual region built
-        on a bound region has none here: its provider apportions them.
+        service's own check refuses what the binding cannot have. The
+        binding's shares are set one at a time (``lock_binding``), and set
+        again if the usage read once they are set shows an allocation that
+        the first read missed: the projects' limits never add up to more
+        than the virtual region's. A project whose share was taken back
+        while its request was under way is refused by the service (Nova
+        checks again once it has allocated).
+        Any other limit applies to each project whole. A virtual region
+        built on a bound region has none here: its provider apportions
+        them.
         """
         binding = self.driver.get_binding(binding_id)
         self.driver.get_binding_project(binding_id, project_id)
         vr = self.driver.get_virtual_region(binding['virtual_region_id'])
         limits = self._project_limits(vr)
-        counted = [limit['resource_name'][len(RESOURCE_CLASS):]
-                   for limit in limits
+        counted = [limit for limit in limits
                    if limit['resource_name'].startswith(RESOURCE_CLASS)]
-        used = None
-        if counted:
-            used = self._read_usage(binding, vr, [
-                p['id'] for p in self.driver.list_binding_projects(
-                    binding_id)])
-        shares = []
-        for limit in limits:
-            share = dict(limit)
-            name = limit['resource_name']
-            if used is not None and name.startswith(RESOURCE_CLASS):
-                rc = name[len(RESOURCE_CLASS):]
-                total = sum(u.get(rc, 0) for u in used.values())
-                share['usage'] = used.get(project_id, {}).get(rc, 0)
-                share['resource_limit'] = share['usage'] + max(
-                    0, limit['resource_limit'] - total)
-            shares.append(share)
-        self._set_project_limits(project_id, shares)
+        for _attempt in range(APPORTION_ATTEMPTS):
+            shares, used = self._apportion(binding, vr, project_id, limits,
+                                           counted)
+            if used is None or not self._grew(
+                    used, self._read_usage(binding, vr, list(used)),
+                    counted):
+                break
+        else:
+            # The binding's usage kept changing: nothing beyond what the
+            # project uses.
+            self._set_project_limits(project_id, [
+                dict(share, resource_limit=share['usage'])
+                for share in shares if 'usage' in share], lower_only=True)
+            raise exception.UsageUnavailable(
+                region_id=vr['region_id'],
+                reason=_('its usage kept changing while the limits of '
+                         'binding %s were apportioned; try again.')
+                % binding_id)
         return [{k: share.get(k) for k in (
             'service_id', 'region_id', 'resource_name', 'resource_limit',
             'usage') if k in share} for share in shares]
 
+    def _apportion(self, binding, vr, project_id, limits, counted):
+        """Set the project's share and take back what the others do not
+        use, one binding at a time; return ``(shares, usage read)``."""
+        with glue.session_for_write():
+            used = None
+            if counted:
+                self.driver.lock_binding(binding['id'])
+                used = self._read_usage(binding, vr, [
+                    p['id'] for p in self.driver.list_binding_projects(
+                        binding['id'])])
+            shares = []
+            for limit in limits:
+                share = dict(limit)
+                name = limit['resource_name']
+                if used is not None and name.startswith(RESOURCE_CLASS):
+                    rc = name[len(RESOURCE_CLASS):]
+                    total = sum(u.get(rc, 0) for u in used.values())
+                    share['usage'] = used.get(project_id, {}).get(rc, 0)
+                    share['resource_limit'] = share['usage'] + max(
+                        0, limit['resource_limit'] - total)
+                shares.append(share)
+            self._set_project_limits(project_id, shares)
+            for other, use in (used or {}).items():
+                if other != project_id:
+                    self._set_project_limits(other, [dict(
+                        limit, resource_limit=use.get(
+                            limit['resource_name'][len(RESOURCE_CLASS):], 0))
+                        for limit in counted], lower_only=True)
+        return shares, used
+
     @staticmethod
-    def _set_project_limits(project_id, limits):
+    def _grew(before, after, counted):
+        """Whether a project allocated a counted class between the two
+        reads: the service may have checked that allocation against the
+        limit it had before this share was set, so the share is set
+        again."""
+        if after is None:
+            return False
+        for limit in counted:
+            rc = limit['resource_name'][len(RESOURCE_CLASS):]
+            for project_id, use in after.items():
+                if use.get(rc, 0) > before.get(project_id, {}).get(rc, 0):
+                    return True
+        return False
+
+    @staticmethod
+    def _set_project_limits(project_id, limits, lower_only=False):
+        """Create or update the project's ``limits`` (with
+        ``lower_only``, only where that lowers one)."""
         hints = glue.Hints()
         hints.add_filter('project_id', project_id)
         existing = {(e['service_id'], e.get('region_id'), e['resource_name']):
                     e for e in PROVIDERS.unified_limit_api.list_limits(hints)}
         new = []
-        for limit in limits:
-            key = (limit['service_id'], limit.get('region_id'),
-                   limit['resource_name'])
-            if key not in existing:
+        with glue.session_for_write() as session:
+            for limit in limits:
+                key = (limit['service_id'], limit.get('region_id'),
+                       limit['resource_name'])
+                value = limit['resource_limit']
+                old = existing.get(key)
+                if old is not None and (
+                        old['resource_limit'] == value
+                        or lower_only and old['resource_limit'] < value):
+                    continue
+                if old is not None and value:
+                    PROVIDERS.unified_limit_api.update_limit(
+                        old['id'], {'resource_limit': value})
+                    continue
+                if old is not None:
+                    # Keystone's SQL driver ignores an update to 0
+                    # (``if limit.get('resource_limit')``): made again.
+                    PROVIDERS.unified_limit_api.delete_limit(old['id'])
+                    session.flush()
                 new.append({
                     'id': uuid.uuid4().hex, 'project_id': project_id,
                     'service_id': limit['service_id'],
                     'region_id': limit.get('region_id'),
                     'resource_name': limit['resource_name'],
-                    'resource_limit': limit['resource_limit'],
+                    'resource_limit': value,
                     'description': limit.get('description')})
-            elif existing[key]['resource_limit'] != limit['resource_limit']:
-                PROVIDERS.unified_limit_api.update_limit(
-                    existing[key]['id'],
-                    {'resource_limit': limit['resource_limit']})
-        if new:
-            PROVIDERS.unified_limit_api.create_limits(new)
+            if new:
+                PROVIDERS.unified_limit_api.create_limits(new)
 
     # binding users: one provider user per tenant user of the aggregator
 

@@ -19,6 +19,7 @@ aggregator IDs (as Nova would for them); the provider's binding usage and
 the aggregator's bound region usage must report exactly those numbers.
 """
 
+import concurrent.futures
 import datetime
 import uuid
 
@@ -340,3 +341,79 @@ def test_the_cli_on_both_sides(world):
                          password=w.provider.admin_password)
     assert {r['Resource']: r['Current'] for r in rows} == _total(
         ALPHA, BETA, {'VCPU': 2})
+
+
+def _vcpu_limit(w, project_id, service_id):
+    limits = w.padmin.ok('GET', '/v3/limits?project_id=%s&service_id=%s'
+                         % (project_id, service_id))['limits']
+    return [limit['resource_limit'] for limit in limits
+            if limit['resource_name'] == 'class:VCPU']
+
+
+def test_shares_of_a_limit_are_taken_back(world):
+    """A virtual region's limit on a resource class, split between two
+    projects of one binding: each that asks for its share gets what the
+    binding leaves, and every other project is left what it uses, down to
+    0 (which Keystone's SQL driver would not set by an update); the
+    shares never add up to more than the limit, even asked for at
+    once."""
+    w = world
+    limit = 5
+    placement = [e for e in w.padmin.ok(
+        'GET', '/v3/endpoints?interface=public')['endpoints']
+        if e['region_id'] == w.region]
+    assert len(placement) == 1, placement
+    service_id = placement[0]['service_id']
+    registered = w.padmin.ok('POST', '/v3/registered_limits', json={
+        'registered_limits': [{
+            'service_id': service_id, 'region_id': w.region,
+            'resource_name': 'class:VCPU', 'default_limit': 10}]})[
+        'registered_limits'][0]
+    vr = pub.create_virtual_region(
+        w.padmin, region_id=w.region, services=['placement'],
+        limits=[{'service_type': 'placement', 'resource_name': 'class:VCPU',
+                 'resource_limit': limit}])
+    binding = pub.bind(w.reseller_session, vr['id'])
+    path = API + '/bindings/' + binding['id']
+    consumer = str(uuid.uuid4())
+    placement = w.padmin.at(w.placement.url)
+    try:
+        # One that allocates, one that does not, one that never asks.
+        using, idle, silent = [w.reseller_session.ok(
+            'POST', path + '/projects', status=201, json={'project': {
+                'reference': uuid.uuid4().hex}})['project']['id']
+            for _ in range(3)]
+        # A new project has nothing of it.
+        assert _vcpu_limit(w, using, service_id) == [0]
+        placement.ok('PUT', '/allocations/' + consumer, headers={
+            'OpenStack-API-Version': 'placement 1.12'}, json={
+                'allocations': {w.rp: {'resources': {'VCPU': 2}}},
+                'project_id': using, 'user_id': uuid.uuid4().hex})
+
+        def share(project_id):
+            return w.padmin.ok('POST', path + '/projects/%s/limits'
+                               % project_id)['limits']
+
+        # The idle project: what the binding leaves.
+        [mine] = share(idle)
+        assert (mine['resource_limit'], mine['usage']) == (3, 0), mine
+        assert _vcpu_limit(w, idle, service_id) == [3]
+        # The one that uses two: those, and the rest; the idle one is
+        # left its usage, 0.
+        [mine] = share(using)
+        assert (mine['resource_limit'], mine['usage']) == (5, 2), mine
+        assert _vcpu_limit(w, using, service_id) == [5]
+        assert _vcpu_limit(w, idle, service_id) == [0]
+        # Asked for at once, again and again.
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(share, [using, idle] * 6))
+        total = sum(_vcpu_limit(w, p, service_id)[0]
+                    for p in (using, idle, silent))
+        assert total <= limit, total
+        assert _vcpu_limit(w, silent, service_id) == [0]
+    finally:
+        placement.ok('DELETE', '/allocations/' + consumer,
+                     status=(204, 404))
+        w.reseller_session.ok('DELETE', path)
+        w.padmin.ok('DELETE', API + '/virtual_regions/' + vr['id'])
+        w.padmin.ok('DELETE', '/v3/registered_limits/' + registered['id'])

@@ -87,6 +87,12 @@ class PublisherDriverBase(metaclass=abc.ABCMeta):
         """Return one binding."""
 
     @abc.abstractmethod
+    def lock_binding(self, binding_id):
+        """Hold a binding until the enclosing write transaction ends:
+        another transaction that locks it waits until then, in any
+        process."""
+
+    @abc.abstractmethod
     def find_binding_by_key(self, aggregator_id, idempotency_key):
         """Return the aggregator's binding made with this key, or None."""
 

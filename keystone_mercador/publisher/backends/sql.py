@@ -182,6 +182,16 @@ class Publisher(base.PublisherDriverBase, sql.Driver):
     def get_binding(self, binding_id):
         return self._read(self._get_binding, binding_id)
 
+    def lock_binding(self, binding_id):
+        # A write of the row, which changes nothing: a row lock in MariaDB
+        # and PostgreSQL, the database's write lock in SQLite (which
+        # ignores SELECT ... FOR UPDATE).
+        b = models.Binding
+        with glue.session_for_write() as session:
+            if not session.query(b).filter_by(id=binding_id).update(
+                    {b.created_at: b.created_at}, synchronize_session=False):
+                raise exception.BindingNotFound(binding_id=binding_id)
+
     def find_binding_by_key(self, aggregator_id, idempotency_key):
         return self._find(models.Binding, aggregator_id=aggregator_id,
                           idempotency_key=idempotency_key)
