@@ -62,9 +62,17 @@ FLAVOR = {'name': 'm1.tiny', 'vcpus': 1, 'ram': 128, 'disk': 1}
 #: Two cores, for tests of the cores limit.
 FLAVOR_SMALL = {'name': 'm1.small', 'vcpus': 2, 'ram': 128, 'disk': 1}
 #: Nova's unified limits: the defaults each project gets, registered in
-#: Keystone (Nova refuses a server when ``servers`` has none).
+#: Keystone, devstack's. Nova refuses a server when ``servers`` has none;
+#: it reports any other resource without one as a limit of 0 (and leaves
+#: it unlimited), which Horizon would show.
 REGISTERED_LIMITS = {'servers': 10, 'class:VCPU': 20,
-                     'class:MEMORY_MB': 51200, 'class:DISK_GB': 1000}
+                     'class:MEMORY_MB': 51200, 'class:DISK_GB': 1000,
+                     'server_metadata_items': 128,
+                     'server_injected_files': 5,
+                     'server_injected_file_content_bytes': 10240,
+                     'server_injected_file_path_bytes': 255,
+                     'server_key_pairs': 100, 'server_groups': 10,
+                     'server_group_members': 10}
 STOP_TIMEOUT = 20
 ETC = os.path.join(os.path.dirname(servers.BIN), 'etc')
 #: The entry point ML2 loads the mechanism driver by.

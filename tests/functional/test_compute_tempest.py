@@ -49,14 +49,9 @@ import yaml
 
 from harness import client
 from tests.functional import aggregation as agg
-from tests.functional import databases
+from tests.functional import compute_clouds as cc
 
-if databases.backend() != 'mysql':
-    pytest.skip('the compute test (MariaDB, RabbitMQ) is run on the MariaDB '
-                'pass only', allow_module_level=True)
-pytest.importorskip('nova', reason='nova is not installed')
-pytest.importorskip('neutron', reason='neutron is not installed')
-pytest.importorskip('cinder', reason='cinder is not installed')
+cc.require()
 pytest.importorskip('tempest', reason='tempest is not installed')
 
 import subunit  # noqa: E402  (installed with tempest)
