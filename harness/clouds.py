@@ -220,7 +220,7 @@ class Demo:
         s['provider-keystone'].wait_ready(timeout=180)
         self.progress('starting Nova, Neutron and Cinder')
         try:
-            self.stack.start(before_compute=lambda: s['placement'].wait_ready(
+            self.stack.start(placement_ready=lambda: s['placement'].wait_ready(
                 timeout=180))
         except Exception:
             self.progress('Nova, Neutron or Cinder failed; their logs:\n%s'

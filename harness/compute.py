@@ -508,14 +508,19 @@ driver = noop
         self.timings['migrated'] = time.monotonic() - began
         return self
 
-    def start(self, timeout=240, before_compute=None):
+    def start(self, timeout=240, placement_ready=None):
         """Start everything (``prepare`` first, unless done); the
-        Keystone must answer. ``before_compute``: called before
-        nova-compute starts, which needs Placement to answer."""
+        Keystone must answer. ``placement_ready``: called before Nova
+        starts. Placement must be in the catalog and answer by then: Nova's
+        services look it up once, and one that found none keeps failing
+        ("Service 'placement' is disabled"), and nova-compute reports its
+        inventory there as it starts."""
         began = time.monotonic()
         if not self.urls:
             self.prepare()
         self._register()
+        if placement_ready:
+            placement_ready()
         for api in (self.nova, self.neutron, self.cinder):
             api.launch()
         nova_conf = ['--config-file', os.path.join(self.nova.dir,
@@ -534,8 +539,6 @@ driver = noop
         for daemon in self.daemons:
             daemon.launch()
         deadline = time.monotonic() + timeout
-        if before_compute:
-            before_compute()
         # It waits for the conductor itself.
         self.compute = Daemon(
             'nova-compute', [os.path.join(servers.BIN, 'nova-compute'),

@@ -21,6 +21,7 @@ address.
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -42,18 +43,48 @@ ADMIN_PASSWORD = 'admin-secret-password'
 SERVICE_PASSWORD = 'service-secret-password'
 
 
+#: The ports ``free_port`` has handed out in this process.
+_GIVEN = set()
+
+
+def _ephemeral_ports():
+    """Linux's range of local ports for outgoing connections."""
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            low, high = (int(n) for n in f.read().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return low, high
+
+
+def _bindable(port):
+    with socket.socket() as s:
+        # As gunicorn binds: connections of a previous run waiting in
+        # TIME_WAIT do not make the port busy.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(('127.0.0.1', port))
+            return True
+        except OSError:
+            return False
+
+
 def free_port(preferred=None):
-    """A free loopback port: ``preferred`` if it is free, else any."""
-    if preferred:
-        with socket.socket() as s:
-            # As gunicorn binds: connections of a previous run waiting in
-            # TIME_WAIT do not make the port busy.
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(('127.0.0.1', preferred))
-                return preferred
-            except OSError:
-                pass
+    """A free loopback port: ``preferred`` if it is free, else one below
+    the ephemeral range. A port the kernel hands out (bind to 0) comes
+    from that range, where any outgoing connection may take it as its
+    local port before the server binds it (seen: gunicorn's "Address
+    already in use" while another suite ran)."""
+    if preferred and _bindable(preferred):
+        return preferred
+    low = _ephemeral_ports()[0]
+    if low > 11000:
+        for _ in range(100):
+            port = random.randrange(10000, low)
+            # Not one handed out already, which may not be bound yet.
+            if port not in _GIVEN and _bindable(port):
+                _GIVEN.add(port)
+                return port
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]

@@ -138,12 +138,10 @@ def _start(c):
         # (a share of the region's limits reads its usage).
         c.replica = servers.KeystoneReplica(c.provider)
         c.keystones.append(c.replica)
-        c.replica.start()
-        # nova-compute registers with Placement as it starts.
         placement = pool.submit(lambda: c.placement.setup(
-            c.provider, validate_at=c.replica).launch().wait_ready())
+            c.provider, validate_at=c.replica.start()).launch().wait_ready())
         stack = pool.submit(lambda: prepared.result() and c.stack.start(
-            before_compute=placement.result))
+            placement_ready=placement.result))
         c.glance.setup(c.provider).launch()
         c.aggregator = aggregator.result()
         c.proxy.setup(c.aggregator).launch()
